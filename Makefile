@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+# Entry points.  Each is a script under scripts/, so any step also runs alone.
+
+.PHONY: help check kunit kunit-x86_64 selftests selftests-x86_64 \
+	module demo bench series
+
+help:
+	@echo "make demo              memory saved by page cache sharing (coming)"
+	@echo "make check             every test: KUnit and selftests, UML and x86_64"
+	@echo "make kunit             erofs KUnit suites on UML"
+	@echo "make kunit-x86_64      erofs KUnit suites on x86_64 under QEMU"
+	@echo "make selftests         erofs selftests in a UML guest"
+	@echo "make selftests-x86_64  erofs selftests in an x86_64 QEMU guest"
+
+check:
+	@scripts/check.sh
+
+kunit:
+	@scripts/kunit.sh um
+
+kunit-x86_64:
+	@scripts/kunit.sh x86_64
+
+selftests:
+	@scripts/selftests.sh um
+
+selftests-x86_64:
+	@scripts/selftests.sh x86_64
+
+module demo bench series:
+	@echo "make $@: not available yet; it arrives with a later issue"

@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# PID 1 of a test guest (UML on hostfs, or QEMU on a read-only 9p view of
+# the host's /): give the command a private /tmp, /dev, /proc and /sys, run
+# it, print its exit status on the console and power off.  guest_cmd and
+# guest_halt come from the kernel command line.
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH HOME=/tmp TERM=dumb LANG=C.UTF-8
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
+hostname guest
+
+cd /tmp || exit 1
+sh "$guest_cmd" </dev/null 2>&1
+echo "GUEST-EXIT=$?"
+sync
+# QEMU runs with -no-reboot, so a reboot ends it; UML exits on poweroff
+if [ "$guest_halt" = reboot ]; then
+	exec busybox reboot -f
+fi
+exec busybox poweroff -f

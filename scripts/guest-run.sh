@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# guest-run.sh ARCH CMD [ARG...]: boot the test kernel of ARCH (um or
+# x86_64), run CMD inside it in the current directory, print its output and
+# exit with its exit status (125 when the guest died before reporting one).
+# The guest sees the host's / (read-write on UML, read-only on QEMU) and a
+# private tmpfs on /tmp.  GUEST_TIMEOUT (seconds) bounds the whole boot.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=$1
+shift
+[ $# -gt 0 ] || die "usage: guest-run.sh um|x86_64 CMD [ARG...]"
+
+build=$("$REPO/scripts/build-kernel.sh" "$arch")
+run=$(mktemp -d "$CACHE/run.XXXXXX")
+trap 'rm -rf "$run"' EXIT
+{
+	echo "cd $(printf %q "$PWD") || exit 1"
+	printf 'exec'
+	printf ' %q' "$@"
+	echo
+} >"$run/cmd.sh"
+
+common="quiet kunit.enable=0 init=$REPO/scripts/guest-init.sh guest_cmd=$run/cmd.sh"
+timeout=${GUEST_TIMEOUT:-1800}
+case $arch in
+um)
+	# UML keeps its memory in a file under TMPDIR
+	TMPDIR=/dev/shm timeout "$timeout" "$build/linux" mem=2G \
+		rootfstype=hostfs rootflags=/ rw con=null con0=null,fd:1 \
+		$common </dev/null >"$run/console" 2>&1 || true
+	;;
+x86_64)
+	need qemu-system-x86_64 qemu-system-x86
+	timeout "$timeout" qemu-system-x86_64 -nographic -no-reboot \
+		-m 2G -smp 2 -bios qboot.rom -kernel "$build/arch/x86/boot/bzImage" \
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
+		-append "console=ttyS0 panic=-1 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro guest_halt=reboot $common" \
+		</dev/null >"$run/console" 2>&1 || true
+	;;
+*)
+	die "unknown guest arch $arch (um or x86_64)"
+	;;
+esac
+
+tr -d '\r' <"$run/console" | grep -v '^GUEST-EXIT=' || true
+status=$(tr -d '\r' <"$run/console" | sed -n 's/^GUEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
+if [ -z "$status" ]; then
+	echo "guest-run: the $arch guest ended without reporting an exit status" >&2
+	exit 125
+fi
+exit "$status"
