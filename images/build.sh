@@ -33,6 +33,7 @@ recipe plain         "$out/tree"
 recipe lz4           "$out/tree" -zlz4
 recipe lz4hc         "$out/tree" -zlz4hc
 recipe digest        "$out/tree" --xattr-inode-digest
+recipe digest-copy   "$out/tree" --xattr-inode-digest	# a second image
 recipe digest-lz4    "$out/tree" --xattr-inode-digest -zlz4 -Efragments
 recipe digest-tail   "$out/tree" --xattr-inode-digest -zlz4 -Eztailpacking
 recipe digest-chunk  "$out/tree" --xattr-inode-digest --chunksize=8192

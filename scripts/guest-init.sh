@@ -14,9 +14,14 @@ mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 hostname guest
 
 cd /tmp || exit 1
+echo GUEST-START
 sh "$guest_cmd" </dev/null 2>&1
 echo "GUEST-EXIT=$?"
 sync

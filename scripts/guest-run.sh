@@ -28,7 +28,7 @@ case $arch in
 um)
 	# UML keeps its memory in a file under TMPDIR
 	TMPDIR=/dev/shm timeout "$timeout" "$build/linux" mem=2G \
-		rootfstype=hostfs rootflags=/ rw con=null con0=null,fd:1 \
+		rootfstype=hostfs rootflags=/ rw con0=fd:0,fd:1 console=tty0 \
 		$common </dev/null >"$run/console" 2>&1 || true
 	;;
 x86_64)
@@ -44,8 +44,14 @@ x86_64)
 	;;
 esac
 
-tr -d '\r' <"$run/console" | grep -v '^GUEST-EXIT=' || true
-status=$(tr -d '\r' <"$run/console" | sed -n 's/^GUEST-EXIT=\([0-9]*\)$/\1/p' | tail -n 1)
+# show what the command printed (everything, if the guest never got there)
+tr -d '\r' <"$run/console" >"$run/log"
+if grep -q '^GUEST-START$' "$run/log"; then
+	sed -n '/^GUEST-START$/,$p' "$run/log" | sed '1d' | grep -v '^GUEST-EXIT=' || true
+else
+	cat "$run/log"
+fi
+status=$(sed -n 's/^GUEST-EXIT=\([0-9]*\)$/\1/p' "$run/log" | tail -n 1)
 if [ -z "$status" ]; then
 	echo "guest-run: the $arch guest ended without reporting an exit status" >&2
 	exit 125

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # selftests.sh ARCH: build tools/testing/selftests/erofs on the host, boot
-# the ARCH test kernel and run them there the kernel way (make run_tests),
+# the ARCH test kernel and run them there with run_kselftest.sh,
 # with the test images from images/build.sh.  Writes "PASSED FAILED" to
 # $RESULTS/selftests-ARCH when RESULTS is set.
 set -euo pipefail
@@ -13,14 +13,17 @@ images=$("$REPO/images/build.sh")
 "$REPO/scripts/build-kernel.sh" "$arch" >/dev/null
 "$REPO/scripts/kernel-version.sh" "$arch"
 
-# the tests live in the repository; build them inside the kernel tree so
-# that ../lib.mk and the kselftest runner are found
-dir=$tree/tools/testing/selftests/erofs
-out=$CACHE/kselftest/erofs
-rsync -rc --delete "$REPO/tools/testing/selftests/erofs/" "$dir/"
+# the tests live in the repository; build and install them from inside
+# the kernel tree (for ../lib.mk and the kselftest runner), then run the
+# installed set, which needs no write access in the guest
+sel=$tree/tools/testing/selftests
+out=$CACHE/kselftest
+rsync -rc --delete "$REPO/tools/testing/selftests/erofs/" "$sel/erofs/"
 mkdir -p "$out"
 step "building the erofs selftests"
-make -s -C "$dir" OUTPUT="$out" KHDR_INCLUDES= all >"$out/build.log" 2>&1 || {
+rm -rf "$out/install"
+make -s -C "$sel" TARGETS=erofs INSTALL_PATH="$out/install" install \
+	>"$out/build.log" 2>&1 || {
 	cat "$out/build.log" >&2
 	die "the erofs selftests did not build"
 }
@@ -29,7 +32,7 @@ step "running the erofs selftests in the $arch guest"
 log=$out/run-$arch.log
 rc=0
 "$REPO/scripts/guest-run.sh" "$arch" env EROFS_IMAGES="$images" \
-	make -s -C "$dir" OUTPUT="$out" KHDR_INCLUDES= run_tests 2>&1 | tee "$log" || rc=$?
+	"$out/install/run_kselftest.sh" 2>&1 | tee "$log" || rc=$?
 counts=$(python3 "$REPO/scripts/tap-summary.py" <"$log") || rc=1
 echo "selftests on $arch: $counts (passed failed)"
 [ -n "${RESULTS:-}" ] && echo "$counts" >"$RESULTS/selftests-$arch"

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Page cache sharing, seen from userspace: two images built from one tree,
+# mounted file-backed in one domain.  After a file is read through mount A, reading it
+# through mount B must add no page cache pages and return the same bytes;
+# without a domain, B's read must add them.  EROFS_IMAGES as smoke_mount.sh.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+ksft_skip=4
+images=${EROFS_IMAGES:-}
+file=random-1048699	# 1 MiB + 123 bytes: 257 pages
+
+echo "TAP version 13"
+if [ "$(id -u)" != 0 ] || [ ! -f "$images/digest.erofs" ]; then
+	echo "1..0 # SKIP needs root and EROFS_IMAGES (from images/build.sh)"
+	exit $ksft_skip
+fi
+echo "1..4"
+
+work=$(mktemp -d)
+mkdir "$work/a" "$work/b"
+failed=0
+
+cached_kb() { awk '/^Cached:/ { print $2 }' /proc/meminfo; }
+
+# run NAME OPTIONS: mount both, read A then B, print "GROWTH_KB SAME"
+run() {
+	local opts=$1 before after same=no
+	"$here/erofs_mount" "$images/digest.erofs" "$work/a" "$opts" || return 1
+	"$here/erofs_mount" "$images/digest-copy.erofs" "$work/b" "$opts" || return 1
+	echo 3 >/proc/sys/vm/drop_caches
+	cat "$work/a/$file" >/dev/null
+	before=$(cached_kb)
+	cmp -s "$work/b/$file" "$images/tree/$file" && same=yes
+	after=$(cached_kb)
+	umount "$work/a" "$work/b"
+	echo "$((after - before)) $same"
+}
+
+result() {
+	if [ "$2" = 0 ]; then
+		echo "ok $1"
+	else
+		echo "not ok $1"
+		failed=$((failed + 1))
+	fi
+}
+
+read -r shared_kb shared_same < <(run domain_id=smoke || echo "x no")
+read -r plain_kb plain_same < <(run "" || echo "x no")
+size_kb=$(( $(stat -c %s "$images/tree/$file") / 1024 ))
+echo "# page cache growth when B reads: ${shared_kb} kB shared, ${plain_kb} kB unshared (file ${size_kb} kB)"
+
+# allow a little noise from other page cache users, far below the file size
+[ "$shared_same" = yes ]; result "1 shared: B reads the same bytes" $?
+[ "$shared_kb" != x ] && [ "$shared_kb" -lt $((size_kb / 8)) ]
+result "2 shared: B's read adds no page cache" $?
+[ "$plain_same" = yes ]; result "3 unshared: B reads the same bytes" $?
+[ "$plain_kb" != x ] && [ "$plain_kb" -ge $((size_kb * 7 / 8)) ]
+result "4 unshared: B's read adds the file's pages" $?
+
+rm -rf "$work"
+[ "$failed" = 0 ]
