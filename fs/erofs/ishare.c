@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Page cache sharing ("ishare"): regular files of one trusted domain whose
+ * content fingerprints match read through ONE page cache.
+ *
+ * Design.  Each distinct (domain, fingerprint) key gets a "shared inode" on
+ * an internal pseudo mount, found with iget5 by a hash of the key and equal
+ * on the full key.  An erofs inode carrying a fingerprint becomes a
+ * "sharer": its i_mapping points at the shared inode's mapping, so every
+ * open file, mmap, splice, fadvise and readahead of the sharer works on the
+ * shared page cache, while the file, its path, /proc/PID/{maps,map_files,fd}
+ * and stat stay the user's own (there is no pseudo file at all).  O_DIRECT
+ * reads go through the sharer's own iomap, straight to its own device.
+ *
+ * I/O routing.  The shared mapping's ->read_folio/->readahead fill folios
+ * with the data of one sharer: the sharer of the file that asked when there
+ * is one (an open file pins its filesystem), otherwise any sharer whose
+ * filesystem is alive.  The compressed and file-backed paths take that
+ * inode as a parameter; iomap in 6.12 has no private context for buffered
+ * reads and always passes mapping->host, so erofs_iomap_begin() asks
+ * erofs_ishare_iomap_inode() which sharer the current task is filling with.
+ *
+ * Lifetime.  A sharer holds a reference on its shared inode from attach
+ * (inode fill) to detach (sharer eviction); open files and mappings hold
+ * the sharer, so the shared inode and its cache live exactly as long as
+ * anything needs them, and go with the last iput (generic_delete_inode).
+ * A sharer picked without a file is pinned by igrab() plus a read-trylock
+ * of its s_umount with SB_ACTIVE set, so a filesystem being unmounted is
+ * never used and never waited for.
+ *
+ * Locking.  erofs_ishare.lock (a spinlock) protects the sharer list and the
+ * list of fills in progress; it nests outside inode->i_lock (igrab) and
+ * never sleeps.  No other lock is taken by this file.
+ */
+#include <linux/mount.h>
+#include <linux/pseudo_fs.h>
+#include <linux/xxhash.h>
+#include <kunit/visibility.h>
+#include "xattr.h"
+#include "internal.h"
+
+#define EROFS_ISHARE_MAGIC	0x45524953	/* "ERIS" */
+#define EROFS_ISHARE_WARNED	0		/* size mismatch logged */
+
+/* i_private of a shared inode */
+struct erofs_ishare {
+	spinlock_t lock;
+	struct list_head sharers;	/* erofs_inode.ishare_node */
+	struct list_head fills;		/* erofs_ishare_fill.node */
+	unsigned long flags;		/* EROFS_ISHARE_WARNED */
+	unsigned int keylen;
+	u8 key[];
+};
+
+/* one read of the shared mapping in progress, through one sharer */
+struct erofs_ishare_fill {
+	struct list_head node;
+	struct task_struct *task;
+	struct inode *sharer;
+	bool pinned;			/* igrab + s_umount read held */
+};
+
+static struct vfsmount *erofs_ishare_mnt;
+static atomic_long_t erofs_ishare_nr = ATOMIC_LONG_INIT(0);
+
+/* live shared inodes, for tests and statistics */
+long erofs_ishare_count(void)
+{
+	return atomic_long_read(&erofs_ishare_nr);
+}
+
+/*
+ * key = le32 domain length | domain | fingerprint: the explicit length makes
+ * the encoding unambiguous ("ab" + "c" never equals "a" + "bc").
+ */
+VISIBLE_IF_KUNIT u8 *erofs_ishare_encode_key(const char *domain,
+		const void *fp, unsigned int fplen, unsigned int *keylen)
+{
+	size_t dlen = strlen(domain);
+	__le32 len = cpu_to_le32(dlen);
+	u8 *key;
+
+	*keylen = sizeof(len) + dlen + fplen;
+	key = kmalloc(*keylen, GFP_KERNEL);
+	if (!key)
+		return NULL;
+	memcpy(key, &len, sizeof(len));
+	memcpy(key + sizeof(len), domain, dlen);
+	memcpy(key + sizeof(len) + dlen, fp, fplen);
+	return key;
+}
+
+VISIBLE_IF_KUNIT unsigned long erofs_ishare_hash(const u8 *key,
+						 unsigned int keylen)
+{
+	return (unsigned long)xxh64(key, keylen, 0);
+}
+
+bool erofs_is_ishare_inode(struct inode *inode)
+{
+	return erofs_ishare_mnt && inode->i_sb == erofs_ishare_mnt->mnt_sb;
+}
+
+static int erofs_ishare_test(struct inode *inode, void *data)
+{
+	struct erofs_ishare *is = inode->i_private, *want = data;
+
+	return is->keylen == want->keylen &&
+	       !memcmp(is->key, want->key, want->keylen);
+}
+
+static int erofs_ishare_set(struct inode *inode, void *data)
+{
+	inode->i_private = data;
+	return 0;
+}
+
+static const struct address_space_operations erofs_ishare_aops;
+
+/*
+ * Find or create the shared inode of @key for a sharer like @inode.  Returns
+ * NULL when the shared inode exists with another size or block size.
+ */
+VISIBLE_IF_KUNIT struct inode *erofs_ishare_iget(struct inode *inode,
+		const u8 *key, unsigned int keylen)
+{
+	struct erofs_ishare *is;
+	struct inode *shared;
+
+	is = kzalloc(struct_size(is, key, keylen), GFP_KERNEL);
+	if (!is)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&is->lock);
+	INIT_LIST_HEAD(&is->sharers);
+	INIT_LIST_HEAD(&is->fills);
+	is->keylen = keylen;
+	memcpy(is->key, key, keylen);
+
+	shared = iget5_locked(erofs_ishare_mnt->mnt_sb,
+			      erofs_ishare_hash(key, keylen),
+			      erofs_ishare_test, erofs_ishare_set, is);
+	if (!shared) {
+		kfree(is);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (shared->i_state & I_NEW) {
+		shared->i_ino = get_next_ino();
+		shared->i_mode = S_IFREG | 0444;
+		shared->i_blkbits = inode->i_blkbits;
+		i_size_write(shared, i_size_read(inode));
+		shared->i_mapping->a_ops = &erofs_ishare_aops;
+		mapping_set_large_folios(shared->i_mapping);
+		atomic_long_inc(&erofs_ishare_nr);
+		unlock_new_inode(shared);
+		return shared;
+	}
+	kfree(is);
+	is = shared->i_private;
+	if (i_size_read(shared) != i_size_read(inode) ||
+	    shared->i_blkbits != inode->i_blkbits) {
+		if (!test_and_set_bit(EROFS_ISHARE_WARNED, &is->flags))
+			erofs_info(inode->i_sb,
+				   "nid %llu: fingerprint shared by a file of another size (%lld, not %lld); not sharing it",
+				   EROFS_I(inode)->nid, i_size_read(inode),
+				   i_size_read(shared));
+		iput(shared);
+		return NULL;
+	}
+	return shared;
+}
+
+/*
+ * Called while a regular file inode is filled: read its fingerprint and make
+ * it a sharer.  Any failure leaves the file unshared, never unreadable.
+ */
+void erofs_ishare_attach(struct inode *inode)
+{
+	struct erofs_sb_info *sbi = EROFS_I_SB(inode);
+	struct erofs_inode *vi = EROFS_I(inode);
+	struct erofs_ishare *is;
+	unsigned int keylen;
+	struct inode *shared;
+	void *fp;
+	u8 *key;
+	int len;
+
+	if (!sbi->ishare_name || vi->nid == sbi->packed_nid)
+		return;
+
+	fp = kmalloc(i_blocksize(inode), GFP_KERNEL);
+	if (!fp)
+		return;
+	len = erofs_getxattr(inode, sbi->ishare_index, sbi->ishare_name,
+			     fp, i_blocksize(inode));
+	if (len <= 0)
+		goto out_fp;
+	key = erofs_ishare_encode_key(sbi->domain_id, fp, len, &keylen);
+	if (!key)
+		goto out_fp;
+	shared = erofs_ishare_iget(inode, key, keylen);
+	kfree(key);
+	if (IS_ERR_OR_NULL(shared))
+		goto out_fp;
+
+	is = shared->i_private;
+	vi->ishare = shared;
+	spin_lock(&is->lock);
+	list_add_tail(&vi->ishare_node, &is->sharers);
+	spin_unlock(&is->lock);
+	inode->i_mapping = shared->i_mapping;
+	inode->i_fop = &erofs_ishare_fops;
+out_fp:
+	kfree(fp);
+}
+
+/* the sharer is being evicted: no new fill can pick it any more */
+void erofs_ishare_detach(struct inode *inode)
+{
+	struct erofs_inode *vi = EROFS_I(inode);
+	struct inode *shared = vi->ishare;
+	struct erofs_ishare *is;
+
+	if (!shared)
+		return;
+	is = shared->i_private;
+	spin_lock(&is->lock);
+	list_del(&vi->ishare_node);
+	spin_unlock(&is->lock);
+	inode->i_mapping = &inode->i_data;
+	vi->ishare = NULL;
+	iput(shared);
+}
+
+/* pin a sharer whose filesystem is alive and not being unmounted */
+static struct inode *erofs_ishare_pin_any(struct erofs_ishare *is)
+{
+	struct erofs_inode *vi;
+	struct inode *sharer = NULL;
+
+	spin_lock(&is->lock);
+	list_for_each_entry(vi, &is->sharers, ishare_node) {
+		struct super_block *sb = vi->vfs_inode.i_sb;
+
+		if (!down_read_trylock(&sb->s_umount))
+			continue;
+		if ((sb->s_flags & SB_ACTIVE) && igrab(&vi->vfs_inode)) {
+			sharer = &vi->vfs_inode;
+			break;
+		}
+		up_read(&sb->s_umount);
+	}
+	spin_unlock(&is->lock);
+	return sharer;
+}
+
+static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
+				   struct erofs_ishare_fill *fill)
+{
+	struct erofs_ishare *is = shared->i_private;
+	struct inode *inode = file ? file_inode(file) : NULL;
+
+	fill->task = current;
+	fill->pinned = false;
+	/* an open file of a sharer pins that sharer and its filesystem */
+	if (inode && inode->i_mapping == shared->i_mapping &&
+	    inode->i_sb->s_op == &erofs_sops) {
+		fill->sharer = inode;
+	} else {
+		fill->sharer = erofs_ishare_pin_any(is);
+		if (!fill->sharer)
+			return -EIO;
+		fill->pinned = true;
+	}
+	spin_lock(&is->lock);
+	list_add(&fill->node, &is->fills);
+	spin_unlock(&is->lock);
+	return 0;
+}
+
+static void erofs_ishare_fill_end(struct inode *shared,
+				  struct erofs_ishare_fill *fill)
+{
+	struct erofs_ishare *is = shared->i_private;
+	struct super_block *sb = fill->sharer->i_sb;
+
+	spin_lock(&is->lock);
+	list_del(&fill->node);
+	spin_unlock(&is->lock);
+	if (fill->pinned) {
+		iput(fill->sharer);
+		up_read(&sb->s_umount);
+	}
+}
+
+/* for erofs_iomap_begin(): the sharer the current task fills @inode with */
+struct inode *erofs_ishare_iomap_inode(struct inode *inode)
+{
+	struct erofs_ishare *is = inode->i_private;
+	struct erofs_ishare_fill *fill;
+	struct inode *sharer = NULL;
+
+	spin_lock(&is->lock);
+	list_for_each_entry(fill, &is->fills, node) {
+		if (fill->task == current) {
+			sharer = fill->sharer;
+			break;
+		}
+	}
+	spin_unlock(&is->lock);
+	DBG_BUGON(!sharer);
+	return sharer ?: ERR_PTR(-EIO);
+}
+
+static bool erofs_ishare_compressed(struct inode *sharer)
+{
+	return IS_ENABLED(CONFIG_EROFS_FS_ZIP) &&
+	       erofs_inode_is_data_compressed(EROFS_I(sharer)->datalayout);
+}
+
+static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
+{
+	struct inode *shared = folio->mapping->host;
+	struct erofs_ishare_fill fill;
+	int err;
+
+	err = erofs_ishare_fill_begin(shared, file, &fill);
+	if (err) {
+		folio_unlock(folio);
+		return err;
+	}
+	if (erofs_ishare_compressed(fill.sharer))
+		err = z_erofs_read_folio_of(fill.sharer, folio);
+	else if (erofs_is_fileio_mode(EROFS_I_SB(fill.sharer)))
+		err = erofs_fileio_read_folio_of(fill.sharer, folio);
+	else
+		err = erofs_iomap_read_folio(folio);
+	erofs_ishare_fill_end(shared, &fill);
+	return err;
+}
+
+static void erofs_ishare_readahead(struct readahead_control *rac)
+{
+	struct inode *shared = rac->mapping->host;
+	struct erofs_ishare_fill fill;
+
+	/* folios left in @rac are unlocked by the caller and read later */
+	if (erofs_ishare_fill_begin(shared, rac->file, &fill))
+		return;
+	if (erofs_ishare_compressed(fill.sharer))
+		z_erofs_readahead_of(fill.sharer, rac);
+	else if (erofs_is_fileio_mode(EROFS_I_SB(fill.sharer)))
+		erofs_fileio_readahead_of(fill.sharer, rac);
+	else
+		erofs_iomap_readahead(rac);
+	erofs_ishare_fill_end(shared, &fill);
+}
+
+/*
+ * iomap, z_erofs and file-backed fills all keep their per-folio state in
+ * folio->private only while the folio is locked, except iomap which frees
+ * its own state here; the iomap helpers ignore folios without it.
+ */
+static const struct address_space_operations erofs_ishare_aops = {
+	.read_folio = erofs_ishare_read_folio,
+	.readahead = erofs_ishare_readahead,
+	.release_folio = iomap_release_folio,
+	.invalidate_folio = iomap_invalidate_folio,
+};
+
+/*
+ * The shared mapping has no ->direct_IO, so O_DIRECT is allowed exactly when
+ * the sharer's own mapping allows it: the errno stays that of stock erofs.
+ */
+static int erofs_ishare_open(struct inode *inode, struct file *file)
+{
+	if (inode->i_data.a_ops->direct_IO)
+		file->f_mode |= FMODE_CAN_ODIRECT;
+	return 0;
+}
+
+const struct file_operations erofs_ishare_fops = {
+	.open		= erofs_ishare_open,
+	.llseek		= generic_file_llseek,
+	.read_iter	= erofs_file_read_iter,
+	.mmap		= generic_file_readonly_mmap,
+	.get_unmapped_area = thp_get_unmapped_area,
+	.splice_read	= filemap_splice_read,
+};
+
+static void erofs_ishare_evict_inode(struct inode *inode)
+{
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	atomic_long_dec(&erofs_ishare_nr);
+}
+
+static void erofs_ishare_free_inode(struct inode *inode)
+{
+	kfree(inode->i_private);
+	erofs_free_inode(inode);
+}
+
+static const struct super_operations erofs_ishare_sops = {
+	.alloc_inode	= erofs_alloc_inode,
+	.free_inode	= erofs_ishare_free_inode,
+	.drop_inode	= generic_delete_inode,
+	.evict_inode	= erofs_ishare_evict_inode,
+	.statfs		= simple_statfs,
+};
+
+static int erofs_ishare_init_fs_context(struct fs_context *fc)
+{
+	struct pseudo_fs_context *ctx = init_pseudo(fc, EROFS_ISHARE_MAGIC);
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->ops = &erofs_ishare_sops;
+	return 0;
+}
+
+static struct file_system_type erofs_ishare_fs_type = {
+	.owner		= THIS_MODULE,
+	.name		= "erofs_ishare",
+	.init_fs_context = erofs_ishare_init_fs_context,
+	.kill_sb	= kill_anon_super,
+};
+
+/* sharing for a filesystem being mounted: decided once prefixes are read */
+int erofs_ishare_init_sb(struct super_block *sb)
+{
+	struct erofs_sb_info *sbi = EROFS_SB(sb);
+	struct erofs_xattr_prefix_item *pf;
+
+	if (!sbi->domain_id || erofs_is_fscache_mode(sb))
+		return 0;
+	if (!erofs_sb_has_ishare_xattrs(sbi)) {
+		erofs_info(sb, "image has no content fingerprints: page cache sharing off");
+		return 0;
+	}
+	pf = &sbi->xattr_prefixes[sbi->ishare_xattr_pfx];
+	sbi->ishare_index = pf->prefix->base_index;
+	sbi->ishare_name = kmemdup_nul(pf->prefix->infix, pf->infix_len,
+				       GFP_KERNEL);
+	if (!sbi->ishare_name)
+		return -ENOMEM;
+	erofs_info(sb, "page cache sharing on");
+	return 0;
+}
+
+int __init erofs_ishare_init(void)
+{
+	erofs_ishare_mnt = kern_mount(&erofs_ishare_fs_type);
+	if (IS_ERR(erofs_ishare_mnt)) {
+		int err = PTR_ERR(erofs_ishare_mnt);
+
+		erofs_ishare_mnt = NULL;
+		return err;
+	}
+	return 0;
+}
+
+void erofs_ishare_exit(void)
+{
+	kern_unmount(erofs_ishare_mnt);
+	erofs_ishare_mnt = NULL;
+}
