@@ -2,7 +2,7 @@
 # Entry points.  Each is a script under scripts/, so any step also runs alone.
 
 .PHONY: help check kunit kunit-x86_64 selftests selftests-x86_64 \
-	module demo bench series
+	module series demo bench
 
 help:
 	@echo "make demo              memory saved by page cache sharing (coming)"
@@ -11,6 +11,8 @@ help:
 	@echo "make kunit-x86_64      erofs KUnit suites on x86_64 under QEMU"
 	@echo "make selftests         erofs selftests in a UML guest"
 	@echo "make selftests-x86_64  erofs selftests in an x86_64 QEMU guest"
+	@echo "make module            out-of-tree erofs.ko for Debian's 6.12 kernel"
+	@echo "make series            our erofs work as a checkpatch-clean patch series"
 
 check:
 	@scripts/check.sh
@@ -27,5 +29,11 @@ selftests:
 selftests-x86_64:
 	@scripts/selftests.sh x86_64
 
-module demo bench series:
+module:
+	@scripts/module.sh
+
+series:
+	@scripts/series.sh
+
+demo bench:
 	@echo "make $@: not available yet; it arrives with a later issue"

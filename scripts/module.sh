@@ -17,6 +17,7 @@ headers=/usr/src/linux-headers-$release
 
 tree=$("$REPO/scripts/kernel-tree.sh")
 src=$CACHE/module/erofs
+mkdir -p "$src"
 rsync -rc --delete "$tree/fs/erofs/" "$src/"
 step "building erofs.ko against $headers (W=1)"
 # the options our code adds are not in Debian's autoconf.h

@@ -46,6 +46,7 @@ static void key_case_desc(const struct key_case *c, char *desc)
 {
 	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(key, key_cases, key_case_desc);
 
 static void erofs_ishare_key_test(struct kunit *test)
@@ -99,8 +100,9 @@ static void erofs_ishare_key_edges_test(struct kunit *test)
 
 /* images and mounts */
 
-static struct erofs_kunit_image *image_of(struct kunit *test,
-		const struct erofs_kunit_fp_file *files, unsigned int nr)
+static struct erofs_kunit_image *
+image_of(struct kunit *test, const struct erofs_kunit_fp_file *files,
+	 unsigned int nr)
 {
 	struct erofs_kunit_image *img = erofs_kunit_image_alloc(test);
 
@@ -249,8 +251,8 @@ static bool wait_for_count(atomic_t *count, int value)
 {
 	int i;
 
-	for (i = 0; i < 500 && atomic_read(count) != value; i++)
-		msleep(10);
+	for (i = 0; i < 250 && atomic_read(count) != value; i++)
+		msleep(20);
 	return atomic_read(count) == value;
 }
 
@@ -317,4 +319,5 @@ static struct kunit_suite erofs_ishare_test_suite = {
 	.name = "erofs_ishare",
 	.test_cases = erofs_ishare_test_cases,
 };
+
 kunit_test_suite(erofs_ishare_test_suite);

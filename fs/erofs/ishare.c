@@ -44,7 +44,7 @@
 
 /* i_private of a shared inode */
 struct erofs_ishare {
-	spinlock_t lock;
+	spinlock_t lock;		/* protects the two lists */
 	struct list_head sharers;	/* erofs_inode.ishare_node */
 	struct list_head fills;		/* erofs_ishare_fill.node */
 	unsigned long flags;		/* EROFS_ISHARE_WARNED */
@@ -73,8 +73,9 @@ long erofs_ishare_count(void)
  * key = le32 domain length | domain | fingerprint: the explicit length makes
  * the encoding unambiguous ("ab" + "c" never equals "a" + "bc").
  */
-VISIBLE_IF_KUNIT u8 *erofs_ishare_encode_key(const char *domain,
-		const void *fp, unsigned int fplen, unsigned int *keylen)
+VISIBLE_IF_KUNIT u8 *
+erofs_ishare_encode_key(const char *domain, const void *fp, unsigned int fplen,
+			unsigned int *keylen)
 {
 	size_t dlen = strlen(domain);
 	__le32 len = cpu_to_le32(dlen);
@@ -122,7 +123,8 @@ static const struct address_space_operations erofs_ishare_aops;
  * NULL when the shared inode exists with another size or block size.
  */
 VISIBLE_IF_KUNIT struct inode *erofs_ishare_iget(struct inode *inode,
-		const u8 *key, unsigned int keylen)
+						 const u8 *key,
+						 unsigned int keylen)
 {
 	struct erofs_ishare *is;
 	struct inode *shared;
