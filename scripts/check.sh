@@ -15,6 +15,7 @@ steps=(
 	"selftests-um      scripts/selftests.sh um"
 	"kunit-x86_64      scripts/kunit.sh x86_64"
 	"selftests-x86_64  scripts/selftests.sh x86_64"
+	"module            scripts/module.sh"
 )
 
 start=$SECONDS
@@ -22,7 +23,10 @@ start=$SECONDS
 for s in "${steps[@]}"; do
 	read -r name cmd <<<"$s"
 	step "make check: $name"
-	if ! (cd "$REPO" && $cmd); then
+	if (cd "$REPO" && $cmd); then
+		# a step that counts nothing itself is one passed check
+		[ -s "$RESULTS/$name" ] || echo "1 0" >"$RESULTS/$name"
+	else
 		# a step that died before counting still counts as a failure
 		[ -s "$RESULTS/$name" ] || echo "0 1" >"$RESULTS/$name"
 		read -r p f <"$RESULTS/$name"

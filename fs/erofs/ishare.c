@@ -330,6 +330,12 @@ static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
 		folio_unlock(folio);
 		return err;
 	}
+	/*
+	 * a folio a failed iomap read left behind still carries iomap's
+	 * state, which the other paths would take for their own
+	 */
+	if (folio_test_private(folio))
+		iomap_release_folio(folio, GFP_NOFS);
 	if (erofs_ishare_compressed(fill.sharer))
 		err = z_erofs_read_folio_of(fill.sharer, folio);
 	else if (erofs_is_fileio_mode(EROFS_I_SB(fill.sharer)))
