@@ -46,5 +46,13 @@ recipe digest-chunk  "$out/tree" --xattr-inode-digest --chunksize=8192
 recipe handset-a "$out/handset-a" --xattr-inode-digest=trusted.erofs.fingerprint.v1
 recipe handset-b "$out/handset-b" --xattr-inode-digest=trusted.erofs.fingerprint.v1
 
+# a corrupt image: the fingerprint prefix index (superblock byte 105)
+# past the long prefixes, patched into a copy of an image built without
+# a superblock checksum (which would fail the mount for another reason)
+recipe prefix-ok "$out/handset-a" --xattr-inode-digest=trusted.erofs.fingerprint.v1 -Enosbcrc
+cp "$out/prefix-ok.erofs" "$out/corrupt-prefix.erofs"
+printf '\177' | dd of="$out/corrupt-prefix.erofs" bs=1 seek=$((1024 + 105)) \
+	conv=notrunc status=none
+
 touch "$out/.done"
 echo "$out"

@@ -457,14 +457,24 @@ int erofs_ishare_init_sb(struct super_block *sb)
 
 int __init erofs_ishare_init(void)
 {
+	int err;
+
 	erofs_ishare_mnt = kern_mount(&erofs_ishare_fs_type);
 	if (IS_ERR(erofs_ishare_mnt)) {
-		int err = PTR_ERR(erofs_ishare_mnt);
-
+		err = PTR_ERR(erofs_ishare_mnt);
 		erofs_ishare_mnt = NULL;
 		return err;
 	}
-	return 0;
+	/*
+	 * a pseudo sb comes with the no-op bdi, which turns off readahead
+	 * and makes fadvise() ignore shared files: give it a real one
+	 */
+	err = super_setup_bdi(erofs_ishare_mnt->mnt_sb);
+	if (err) {
+		kern_unmount(erofs_ishare_mnt);
+		erofs_ishare_mnt = NULL;
+	}
+	return err;
 }
 
 void erofs_ishare_exit(void)

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the erofs page cache sharing selftests; see ishare_lib.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "../kselftest.h"
+#include "ishare_lib.h"
+
+/* short enough that every path below it fits in PATH_MAX */
+static char images[1024];
+
+size_t ishare_pages(size_t bytes)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+
+	return (bytes + psz - 1) / psz;
+}
+
+const char *ishare_image(const char *recipe)
+{
+	static char path[2][PATH_MAX];
+	static int slot;
+
+	slot ^= 1;
+	snprintf(path[slot], PATH_MAX, "%s/%s.erofs", images, recipe);
+	return path[slot];
+}
+
+const char *ishare_tree(const char *name)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/tree/%s", images, name);
+	return path;
+}
+
+/* attach @file read-only to a free loop device; its fd or -errno */
+static int loop_attach(const char *file, char *dev, size_t len)
+{
+	struct loop_config cfg;
+	int ctl, fd, lfd = -1, nr, tries, err = 0;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (tries = 0; tries < 10; tries++) {
+		nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+		if (nr < 0) {
+			err = -errno;
+			break;
+		}
+		snprintf(dev, len, "/dev/loop%d", nr);
+		lfd = open(dev, O_RDONLY | O_CLOEXEC);
+		if (lfd < 0) {
+			err = -errno;
+			break;
+		}
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.fd = fd;
+		cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+		if (!ioctl(lfd, LOOP_CONFIGURE, &cfg)) {
+			err = 0;
+			break;
+		}
+		err = -errno;
+		close(lfd);
+		lfd = -1;
+		if (err != -EBUSY)
+			break;
+	}
+	close(ctl);
+out:
+	close(fd);
+	return lfd >= 0 ? lfd : err;
+}
+
+int ishare_mount(const char *recipe, const char *dir, bool loop,
+		 const char *opts)
+{
+	const char *src = ishare_image(recipe);
+	char dev[64];
+	int lfd = -1, ret = 0;
+
+	if (loop) {
+		lfd = loop_attach(src, dev, sizeof(dev));
+		if (lfd < 0)
+			return lfd;
+		src = dev;
+	}
+	if (mount(src, dir, "erofs", MS_RDONLY, opts && *opts ? opts : NULL))
+		ret = -errno;
+	/* autoclear: the loop device goes with its filesystem */
+	if (lfd >= 0)
+		close(lfd);
+	return ret;
+}
+
+int ishare_umount(const char *dir, int flags)
+{
+	return umount2(dir, flags) ? -errno : 0;
+}
+
+int ishare_prepare(bool need_ishare, char *why, size_t len)
+{
+	static const char * const dirs[] = { MNT_A, MNT_B, MNT_C, MNT_D };
+	const char *env = getenv("EROFS_IMAGES");
+	struct stat st;
+	unsigned int i;
+	int ret;
+
+	if (geteuid()) {
+		snprintf(why, len, "needs root");
+		return KSFT_SKIP;
+	}
+	if (!env || snprintf(images, sizeof(images), "%s", env) >= sizeof(images) ||
+	    stat(ishare_tree(""), &st) || stat(ishare_image("digest"), &st)) {
+		snprintf(why, len, "needs EROFS_IMAGES from images/build.sh");
+		return KSFT_SKIP;
+	}
+	if (unshare(CLONE_NEWNS)) {
+		snprintf(why, len, "unshare(CLONE_NEWNS): %s", strerror(errno));
+		return KSFT_SKIP;
+	}
+	if (mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) ||
+	    mount("ishare", "/tmp", "tmpfs", 0, "mode=0755")) {
+		ret = -errno;
+		snprintf(why, len, "private tmpfs: %s", strerror(errno));
+		return ret;
+	}
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		if (mkdir(dirs[i], 0755)) {
+			ret = -errno;
+			snprintf(why, len, "mkdir %s: %s", dirs[i], strerror(errno));
+			return ret;
+		}
+	}
+	if (!need_ishare)
+		return 0;
+	ret = ishare_mount("digest", MNT_D, false, "inode_share," DOMAIN_OPTS);
+	if (ret) {
+		snprintf(why, len,
+			 "no erofs page cache sharing: mount -o inode_share,domain_id=: %s",
+			 strerror(-ret));
+		return KSFT_SKIP;
+	}
+	ret = ishare_umount(MNT_D, 0);
+	if (ret)
+		snprintf(why, len, "umount %s: %s", MNT_D, strerror(-ret));
+	return ret;
+}
+
+ssize_t ishare_slurp(const char *path, char **buf)
+{
+	struct stat st;
+	ssize_t done = 0, n;
+	int fd, err;
+
+	*buf = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	*buf = malloc(st.st_size + 1);
+	if (!*buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (done < st.st_size) {
+		n = read(fd, *buf + done, st.st_size - done);
+		if (n <= 0) {
+			err = n ? -errno : -ENODATA;
+			close(fd);
+			free(*buf);
+			*buf = NULL;
+			return err;
+		}
+		done += n;
+	}
+	close(fd);
+	return done;
+}
+
+void *ishare_map(const char *path, size_t len, int flags)
+{
+	void *addr;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return MAP_FAILED;
+	addr = mmap(NULL, len, PROT_READ, flags, fd, 0);
+	err = errno;
+	close(fd);
+	errno = err;
+	return addr;
+}
+
+long ishare_resident(void *addr, size_t len)
+{
+	size_t i, n = ishare_pages(len);
+	unsigned char *vec = malloc(n);
+	long res = 0;
+
+	if (!vec)
+		return -ENOMEM;
+	if (mincore(addr, len, vec)) {
+		res = -errno;
+	} else {
+		for (i = 0; i < n; i++)
+			res += vec[i] & 1;
+	}
+	free(vec);
+	return res;
+}
+
+long ishare_resident_path(const char *path)
+{
+	struct stat st;
+	void *addr;
+	long res;
+
+	if (stat(path, &st))
+		return -errno;
+	addr = ishare_map(path, st.st_size, MAP_SHARED);
+	if (addr == MAP_FAILED)
+		return -errno;
+	res = ishare_resident(addr, st.st_size);
+	munmap(addr, st.st_size);
+	return res;
+}
+
+void ishare_touch(const void *addr, size_t len)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	const char *p = addr;
+	size_t i;
+
+	for (i = 0; i < len; i += psz)
+		ishare_read_byte(p + i);
+}
+
+char ishare_read_byte(const char *p)
+{
+	char c = *p;
+
+	/* the load happens even if nobody looks at the byte */
+	__asm__ __volatile__("" : : "r" (c) : "memory");
+	return c;
+}
+
+uint64_t ishare_pfn(const void *addr)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	uint64_t ent = 0;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent),
+		  (uintptr_t)addr / psz * sizeof(ent)) != sizeof(ent))
+		ent = 0;
+	close(fd);
+	if (!(ent >> 63))	/* not present */
+		return 0;
+	return ent & ((1ULL << 55) - 1);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int ishare_drop_caches(void)
+{
+	sync();
+	return write_str("/proc/sys/vm/drop_caches", "3");
+}
+
+long ishare_cached_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Cached: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+long ishare_nr_inodes(void)
+{
+	long nr = -1, unused;
+	FILE *f;
+
+	f = fopen("/proc/sys/fs/inode-nr", "re");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%ld %ld", &nr, &unused) != 2)
+		nr = -1;
+	fclose(f);
+	return nr;
+}
+
+int ishare_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+size_t ishare_kmsg_read(int fd, char *buf, size_t len)
+{
+	char rec[2048];
+	size_t used = 0;
+	ssize_t n;
+	char *msg, *end;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten records */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		/* "prio,seq,usec,flags;text\n[ continuation lines]" */
+		msg = strchr(rec, ';');
+		if (!msg)
+			continue;
+		msg++;
+		end = strchr(msg, '\n');
+		if (end)
+			*end = '\0';
+		used += snprintf(buf + used, len - used, "%s\n", msg);
+		if (used >= len) {
+			used = len - 1;
+			break;
+		}
+	}
+	close(fd);
+	return used;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the erofs page cache sharing selftests: private mounts,
+ * loop devices, page residency (mincore, pagemap), page cache and inode
+ * counters, and kernel messages.  They return -errno instead of asserting,
+ * so that each test asserts what it means.
+ */
+#ifndef EROFS_ISHARE_LIB_H
+#define EROFS_ISHARE_LIB_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* mount points that ishare_prepare() creates on a private tmpfs */
+#define MNT_A	"/tmp/a"
+#define MNT_B	"/tmp/b"
+#define MNT_C	"/tmp/c"
+#define MNT_D	"/tmp/d"
+
+/* 1 MiB + 123 bytes: 257 pages, compressible so lz4 really decompresses */
+#define BIG_FILE	"text-1048699"
+/* 17 pages, below every readahead window */
+#define MID_FILE	"text-65543"
+
+#define DOMAIN_OPTS	"domain_id=ishare-selftest"
+
+struct variant_images {
+	const char *a;		/* recipe of mount A (images/build.sh) */
+	const char *b;		/* recipe of mount B */
+	bool loop;		/* through a loop device, else file-backed */
+};
+
+/*
+ * Every test: root, EROFS_IMAGES, a private mount namespace with a tmpfs on
+ * /tmp holding MNT_A..MNT_D and, with @need_ishare, a kernel that accepts
+ * "inode_share,domain_id=".  0, KSFT_SKIP or -errno; @why says why not 0.
+ */
+int ishare_prepare(bool need_ishare, char *why, size_t len);
+
+const char *ishare_image(const char *recipe);	/* EROFS_IMAGES/recipe.erofs */
+const char *ishare_tree(const char *name);	/* EROFS_IMAGES/tree/name */
+
+/* mount(2) an image (a recipe name) read-only; 0 or -errno */
+int ishare_mount(const char *recipe, const char *dir, bool loop,
+		 const char *opts);
+int ishare_umount(const char *dir, int flags);
+
+/* whole file into a malloc()ed buffer; size or -errno */
+ssize_t ishare_slurp(const char *path, char **buf);
+/* mmap @len bytes of @path read-only; MAP_FAILED with errno on error */
+void *ishare_map(const char *path, size_t len, int flags);
+/* pages of [@addr, +@len) in the page cache according to mincore */
+long ishare_resident(void *addr, size_t len);
+/* the same for a file, through a fresh read-only mapping */
+long ishare_resident_path(const char *path);
+/* fault in every page of a mapping */
+void ishare_touch(const void *addr, size_t len);
+char ishare_read_byte(const char *p);
+/* physical frame of a mapped page from /proc/self/pagemap; 0 if none */
+uint64_t ishare_pfn(const void *addr);
+
+int ishare_drop_caches(void);
+long ishare_cached_kb(void);	/* Cached: in /proc/meminfo */
+long ishare_nr_inodes(void);	/* allocated inodes, /proc/sys/fs/inode-nr */
+
+/*
+ * kernel messages printed between ishare_kmsg_open() and ishare_kmsg_read(),
+ * which closes the fd and returns the text, one message a line
+ */
+int ishare_kmsg_open(void);
+size_t ishare_kmsg_read(int fd, char *buf, size_t len);
+
+size_t ishare_pages(size_t bytes);
+
+#endif

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mount options and on-disk errors: inode_share is accepted with a domain
+ * and refused (EINVAL, with a message) without one, dax=always with a
+ * domain is refused, the domain never shows in /proc or sysfs, and an image
+ * whose fingerprint prefix index (superblock byte 105) is out of range
+ * fails to mount as a corrupted image (EUCLEAN), with a message.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "ishare_lib.h"
+
+#define SECRET		"ishare-secret-token"
+
+/* mount @recipe on MNT_C; 0 or -errno, kernel messages in @log */
+static int mount_log(const char *recipe, bool loop, const char *opts,
+		     char *log, size_t len)
+{
+	int fd = ishare_kmsg_open(), ret;
+
+	ret = ishare_mount(recipe, MNT_C, loop, opts);
+	ishare_kmsg_read(fd, log, len);
+	if (!ret)
+		umount2(MNT_C, 0);
+	return ret;
+}
+
+/* a file of @path (a file, or lines of /proc) contains @s */
+static bool file_has(const char *path, const char *s)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, s);
+	fclose(f);
+	return found;
+}
+
+/* an entry of directory @path has a name containing @s */
+static bool dir_has(const char *path, const char *s)
+{
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (d = readdir(dir)))
+		found = strstr(d->d_name, s);
+	closedir(dir);
+	return found;
+}
+
+FIXTURE(errors) {
+	char log[8192];
+};
+
+FIXTURE_VARIANT(errors) {
+	bool loop;
+};
+
+FIXTURE_VARIANT_ADD(errors, file) {
+	.loop = false,
+};
+
+FIXTURE_VARIANT_ADD(errors, loop) {
+	.loop = true,
+};
+
+FIXTURE_SETUP(errors)
+{
+	char why[256];
+	int ret;
+
+	ret = ishare_prepare(true, why, sizeof(why));
+	if (ret == KSFT_SKIP)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+}
+
+FIXTURE_TEARDOWN(errors)
+{
+	umount2(MNT_A, MNT_DETACH);
+	umount2(MNT_B, MNT_DETACH);
+	umount2(MNT_C, MNT_DETACH);
+}
+
+TEST_F(errors, inode_share_without_domain)
+{
+	EXPECT_EQ(-EINVAL, mount_log("digest", variant->loop, "inode_share",
+				     self->log, sizeof(self->log)));
+	TH_LOG("kernel said: %s", self->log);
+	EXPECT_NE(NULL, strstr(self->log, "domain_id"));
+
+	EXPECT_EQ(-EINVAL, mount_log("plain", variant->loop, "inode_share",
+				     self->log, sizeof(self->log)));
+	EXPECT_NE(NULL, strstr(self->log, "erofs"));
+	/* the same options with a domain mount */
+	EXPECT_EQ(0, mount_log("digest", variant->loop,
+			       "inode_share," DOMAIN_OPTS, self->log,
+			       sizeof(self->log)));
+}
+
+TEST_F(errors, dax_with_domain)
+{
+	static const char * const opts[] = {
+		"dax=always," DOMAIN_OPTS,
+		"dax," DOMAIN_OPTS,
+		"inode_share,dax=always," DOMAIN_OPTS,
+		DOMAIN_OPTS ",dax=always",
+	};
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		EXPECT_EQ(-EINVAL, mount_log("digest", variant->loop, opts[i],
+					     self->log, sizeof(self->log)))
+			TH_LOG("-o %s", opts[i]);
+		EXPECT_NE(NULL, strstr(self->log, "erofs"));
+	}
+	ret = mount_log("digest", variant->loop, "dax=always", self->log,
+			sizeof(self->log));
+	TH_LOG("dax=always without a domain: %s", strerror(-ret));
+	EXPECT_EQ(0, mount_log("digest", variant->loop, DOMAIN_OPTS, self->log,
+			       sizeof(self->log)));
+}
+
+TEST_F(errors, domain_never_shown)
+{
+	ssize_t n;
+	char *got;
+
+	ASSERT_EQ(0, ishare_mount("digest", MNT_A, variant->loop,
+				  "inode_share,domain_id=" SECRET));
+	ASSERT_EQ(0, ishare_mount("digest-copy", MNT_B, variant->loop,
+				  "domain_id=" SECRET));
+	EXPECT_TRUE(file_has("/proc/self/mounts", MNT_A));
+	EXPECT_FALSE(file_has("/proc/self/mounts", SECRET));
+	EXPECT_FALSE(file_has("/proc/self/mountinfo", SECRET));
+	EXPECT_FALSE(dir_has("/sys/fs/erofs", SECRET));
+
+	/* and that domain shares */
+	ASSERT_EQ(0, ishare_drop_caches());
+	n = ishare_slurp(MNT_A "/" BIG_FILE, &got);
+	ASSERT_LT(0, n);
+	free(got);
+	EXPECT_EQ((long)ishare_pages(n),
+		  ishare_resident_path(MNT_B "/" BIG_FILE));
+}
+
+/* no feature probe here: these must fail, not skip, without the feature */
+FIXTURE(format) {
+	char log[8192];
+};
+
+FIXTURE_VARIANT(format) {
+	bool loop;
+};
+
+FIXTURE_VARIANT_ADD(format, file) {
+	.loop = false,
+};
+
+FIXTURE_VARIANT_ADD(format, loop) {
+	.loop = true,
+};
+
+FIXTURE_SETUP(format)
+{
+	char why[256];
+	int ret;
+
+	ret = ishare_prepare(false, why, sizeof(why));
+	if (ret == KSFT_SKIP)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+}
+
+FIXTURE_TEARDOWN(format)
+{
+	umount2(MNT_A, MNT_DETACH);
+	umount2(MNT_B, MNT_DETACH);
+	umount2(MNT_C, MNT_DETACH);
+}
+
+TEST_F(format, inode_share_with_domain)
+{
+	ASSERT_EQ(0, ishare_mount("digest", MNT_A, variant->loop,
+				  "inode_share," DOMAIN_OPTS))
+		TH_LOG("the kernel refuses -o inode_share,domain_id=");
+	/* two mounts of one domain (no sysfs name collision) */
+	ASSERT_EQ(0, ishare_mount("digest-copy", MNT_B, variant->loop,
+				  "inode_share," DOMAIN_OPTS));
+	EXPECT_EQ(0, umount2(MNT_A, 0));
+	EXPECT_EQ(0, umount2(MNT_B, 0));
+}
+
+TEST_F(format, corrupt_prefix_id)
+{
+	static const char * const opts[] = { NULL, DOMAIN_OPTS };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		/* the image it was patched from is fine */
+		EXPECT_EQ(0, mount_log("prefix-ok", variant->loop, opts[i],
+				       self->log, sizeof(self->log)));
+		EXPECT_EQ(-EUCLEAN, mount_log("corrupt-prefix", variant->loop,
+					      opts[i], self->log,
+					      sizeof(self->log)))
+			TH_LOG("-o %s", opts[i] ? opts[i] : "");
+		TH_LOG("kernel said: %s", self->log);
+		EXPECT_NE(NULL, strstr(self->log, "prefix"));
+	}
+}
+
+TEST_HARNESS_MAIN
