@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """kunit-summary.py JSON [SUITE...]: print "PASSED FAILED" for a kunit.py
---json result; every named SUITE that did not run counts as one failure."""
+--json result.  A skipped case proves nothing, so it counts as failed, and
+so does every named SUITE that did not run."""
 import json
 import sys
 
@@ -26,7 +27,9 @@ def main():
         status = case.get("status")
         if status == "PASS":
             passed += 1
-        elif status != "SKIP":
+        else:
+            if status == "SKIP":
+                print(f"kunit: {case.get('name')} was skipped", file=sys.stderr)
             failed += 1
     suites = {s["name"] for s in result.get("sub_groups", [])}
     for name in expected:
