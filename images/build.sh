@@ -8,7 +8,8 @@ set -euo pipefail
 
 mkfs=$REPO/scripts/mkfs-erofs.sh
 version=$("$mkfs" --version | head -n 1)
-key=$(cat "$REPO"/images/* <(echo "$version") | sha1sum | cut -c1-12)
+key=$(cat "$REPO"/images/* "$REPO"/tools/testing/selftests/erofs/fio/data.fio \
+	<(echo "$version") | sha1sum | cut -c1-12)
 out=$CACHE/images/$key
 if [ -f "$out/.done" ]; then
 	echo "$out"
@@ -53,6 +54,17 @@ recipe prefix-ok "$out/handset-a" --xattr-inode-digest=trusted.erofs.fingerprint
 cp "$out/prefix-ok.erofs" "$out/corrupt-prefix.erofs"
 printf '\177' | dd of="$out/corrupt-prefix.erofs" bs=1 seek=$((1024 + 105)) \
 	conv=notrunc status=none
+
+# fio stress: files whose every block carries a fio verify header
+need fio fio
+mkdir -p "$out/fio-tree"
+fio --directory="$out/fio-tree" "$REPO/tools/testing/selftests/erofs/fio/data.fio" \
+	>"$out/fio-tree.log" 2>&1 || die "fio could not write the stress data"
+recipe fio-flat  "$out/fio-tree" --xattr-inode-digest
+recipe fio-flat2 "$out/fio-tree" --xattr-inode-digest
+recipe fio-flat3 "$out/fio-tree" --xattr-inode-digest
+recipe fio-lz4   "$out/fio-tree" --xattr-inode-digest -zlz4
+recipe fio-chunk "$out/fio-tree" --xattr-inode-digest --chunksize=65536
 
 touch "$out/.done"
 echo "$out"
