@@ -22,6 +22,7 @@ if ! command -v fio >/dev/null; then
 fi
 
 work=$(mktemp -d)
+cd "$work" || exit 1
 # name image how options direct
 mounts="a fio-flat loop domain_id=fio direct
 b fio-flat2 file domain_id=fio -
