@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Entry points.  Each is a script under scripts/, so any step also runs alone.
 
-.PHONY: help check kunit kunit-x86_64 selftests selftests-x86_64 \
-	module series demo bench
+.PHONY: help check kunit kunit-x86_64 kunit-um-debug selftests \
+	selftests-x86_64 selftests-um-debug module module-test series demo bench
 
 help:
 	@echo "make demo              memory saved by page cache sharing (coming)"
@@ -11,7 +11,10 @@ help:
 	@echo "make kunit-x86_64      erofs KUnit suites on x86_64 under QEMU"
 	@echo "make selftests         erofs selftests in a UML guest"
 	@echo "make selftests-x86_64  erofs selftests in an x86_64 QEMU guest"
+	@echo "make kunit-um-debug    erofs KUnit suites on a UML debug kernel (KASAN, lockdep...)"
+	@echo "make selftests-um-debug erofs selftests on the UML debug kernel, kernel log checked"
 	@echo "make module            out-of-tree erofs.ko for Debian's 6.12 kernel"
+	@echo "make module-test       erofs.ko on Debian's stock kernel in QEMU: tests, unload, reload"
 	@echo "make series            our erofs work as a checkpatch-clean patch series"
 
 check:
@@ -29,8 +32,17 @@ selftests:
 selftests-x86_64:
 	@scripts/selftests.sh x86_64
 
+kunit-um-debug:
+	@scripts/kunit.sh um-debug
+
+selftests-um-debug:
+	@scripts/selftests.sh um-debug
+
 module:
 	@scripts/module.sh
+
+module-test:
+	@scripts/module-test.sh
 
 series:
 	@scripts/series.sh

@@ -16,6 +16,9 @@ steps=(
 	"kunit-x86_64      scripts/kunit.sh x86_64"
 	"selftests-x86_64  scripts/selftests.sh x86_64"
 	"module            scripts/module.sh"
+	"module-test       scripts/module-test.sh"
+	"kunit-um-debug    scripts/kunit.sh um-debug"
+	"selftests-um-debug scripts/selftests.sh um-debug"
 )
 
 start=$SECONDS
@@ -40,7 +43,7 @@ echo
 echo "== summary ($(((SECONDS - start) / 60)) min) =="
 for f in "$RESULTS"/*; do
 	read -r p n <"$f"
-	printf '%-18s %4d passed, %d failed\n' "${f##*/}" "$p" "$n"
+	printf '%-19s %4d passed, %d failed\n' "${f##*/}" "$p" "$n"
 	total_p=$((total_p + p)) total_f=$((total_f + n))
 done
 echo "$total_p passed, $total_f failed"

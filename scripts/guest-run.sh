@@ -1,18 +1,28 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# guest-run.sh ARCH CMD [ARG...]: boot the test kernel of ARCH (um or
-# x86_64), run CMD inside it in the current directory, print its output and
-# exit with its exit status (125 when the guest died before reporting one).
-# The guest sees the host's / (read-write on UML, read-only on QEMU) and a
-# private tmpfs on /tmp.  GUEST_TIMEOUT (seconds) bounds the whole boot.
+# guest-run.sh FLAVOUR CMD [ARG...]: boot the test kernel FLAVOUR (um,
+# um-debug or x86_64) or Debian's stock kernel (stock, in QEMU with the
+# initramfs of stock-kernel.sh), run CMD inside it in the current
+# directory, print its output and exit with its exit status (125 when the
+# guest died before reporting one).  The guest sees the host's / (read-write on UML, read-only
+# on QEMU) and a private tmpfs on /tmp.  GUEST_TIMEOUT (seconds) bounds the
+# whole boot; GUEST_ARGS adds to the kernel command line.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-arch=$1
+flavour=$1
 shift
-[ $# -gt 0 ] || die "usage: guest-run.sh um|x86_64 CMD [ARG...]"
+[ $# -gt 0 ] || die "usage: guest-run.sh um|um-debug|x86_64|stock CMD [ARG...]"
 
-build=$("$REPO/scripts/build-kernel.sh" "$arch")
+initrd=()
+if [ "$flavour" = stock ]; then
+	stock=$("$REPO/scripts/stock-kernel.sh")
+	arch=x86_64 kernel=$stock/vmlinuz initrd=(-initrd "$stock/initrd")
+else
+	arch=$(kernel_arch "$flavour")
+	build=$("$REPO/scripts/build-kernel.sh" "$flavour")
+	kernel=$build/arch/x86/boot/bzImage
+fi
 run=$(mktemp -d "$CACHE/run.XXXXXX")
 trap 'rm -rf "$run"' EXIT
 {
@@ -22,7 +32,7 @@ trap 'rm -rf "$run"' EXIT
 	echo
 } >"$run/cmd.sh"
 
-common="quiet kunit.enable=0 init=$REPO/scripts/guest-init.sh guest_cmd=$run/cmd.sh"
+common="quiet kunit.enable=0 init=$REPO/scripts/guest-init.sh guest_cmd=$run/cmd.sh ${GUEST_ARGS:-}"
 timeout=${GUEST_TIMEOUT:-1800}
 case $arch in
 um)
@@ -34,7 +44,7 @@ um)
 x86_64)
 	need qemu-system-x86_64 qemu-system-x86
 	timeout "$timeout" qemu-system-x86_64 -nographic -no-reboot \
-		-m 2G -smp 2 -bios qboot.rom -kernel "$build/arch/x86/boot/bzImage" \
+		-m 2G -smp 2 -bios qboot.rom -kernel "$kernel" "${initrd[@]}" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 		-append "console=ttyS0 panic=-1 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro guest_halt=reboot $common" \
 		</dev/null >"$run/console" 2>&1 || true

@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kunit.sh ARCH: run every erofs KUnit suite on ARCH (um or x86_64 under
-# QEMU).  Fails when a test fails or is skipped, and when a suite named by
-# kunit/*.kunitconfig did not run.  Writes "PASSED FAILED" to
-# $RESULTS/kunit-ARCH when RESULTS is set.
+# kunit.sh FLAVOUR: run every erofs KUnit suite on the test kernel FLAVOUR
+# (um, the debug UML kernel um-debug, or x86_64 under QEMU).  Fails when a
+# test fails or is skipped, and when a suite named by kunit/*.kunitconfig
+# did not run; on the debug kernel, a KASAN report, lockdep splat, WARN or
+# BUG in the kernel log counts as one more failure.  Writes
+# "PASSED FAILED" to $RESULTS/kunit-FLAVOUR when RESULTS is set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-arch=$1
-build=$("$REPO/scripts/build-kernel.sh" "$arch")
-"$REPO/scripts/kernel-version.sh" "$arch"
+flavour=$1
+arch=$(kernel_arch "$flavour")
+build=$("$REPO/scripts/build-kernel.sh" "$flavour")
+"$REPO/scripts/kernel-version.sh" "$flavour"
 [ "$arch" = um ] || need qemu-system-x86_64 qemu-system-x86
 
 # the suites mount images they write to "/": make the boot rootfs ramfs,
@@ -17,16 +20,26 @@ build=$("$REPO/scripts/build-kernel.sh" "$arch")
 tree=$("$REPO/scripts/kernel-tree.sh")
 json=$build/kunit.json
 rm -f "$json"
-step "running the erofs KUnit suites on $arch"
+step "running the erofs KUnit suites on $flavour"
 cd "$tree"
 rc=0
 # shellcheck disable=SC2046
 PATH=/usr/lib/ccache:$PATH python3 tools/testing/kunit/kunit.py run \
 	--arch="$arch" --build_dir="$build" --jobs="$JOBS" --timeout=900 \
-	--json="$json" $(kunit_args "$arch") \
+	--json="$json" $(kunit_args "$flavour") \
 	--kernel_args=rootfstype=ramfs || rc=$?
 
 expected=$(cd "$REPO/kunit" && ls -- *.kunitconfig 2>/dev/null | sed 's/\.kunitconfig$//')
 python3 "$REPO/scripts/kunit-summary.py" "$json" $expected >"$build/kunit.counts" || rc=1
-[ -n "${RESULTS:-}" ] && cp "$build/kunit.counts" "$RESULTS/kunit-$arch"
+case $flavour in
+*-debug)
+	# kunit.py keeps the whole console of the run in test.log
+	if ! "$REPO/scripts/kernel-log-check.sh" "$build/test.log"; then
+		rc=1
+		read -r p f <"$build/kunit.counts"
+		echo "$p $((f + 1))" >"$build/kunit.counts"
+	fi
+	;;
+esac
+[ -n "${RESULTS:-}" ] && cp "$build/kunit.counts" "$RESULTS/kunit-$flavour"
 exit "$rc"

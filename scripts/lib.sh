@@ -27,10 +27,24 @@ apt_install() {
 
 mkdir -p "$CACHE"
 
-# kunit.py fragments of the test kernel for ARCH: all erofs suites plus
-# what the userspace tests and the guest runner need
+# kernel_arch FLAVOUR: the architecture a test kernel flavour builds for
+# and boots as: um, x86_64, or the debug kernel um-debug (UML)
+kernel_arch() {
+	case $1 in
+	um | um-debug) echo um ;;
+	x86_64) echo x86_64 ;;
+	*) die "unknown kernel flavour $1 (um, um-debug or x86_64)" ;;
+	esac
+}
+
+# kunit.py fragments of the test kernel FLAVOUR: all erofs suites plus
+# what the userspace tests and the guest runner need (config.ARCH), plus
+# config.FLAVOUR for a debug flavour
 kunit_args() {
-	local frag=$REPO/tools/testing/selftests/erofs/config
-	[ -f "$frag.$1" ] || die "no kernel fragment for arch $1"
-	echo "--kunitconfig=$REPO/.kunitconfig --kunitconfig=$frag --kunitconfig=$frag.$1"
+	local frag=$REPO/tools/testing/selftests/erofs/config arch
+	arch=$(kernel_arch "$1")
+	[ -f "$frag.$1" ] || die "no kernel fragment for $1"
+	printf -- '--kunitconfig=%s ' "$REPO/.kunitconfig" "$frag" "$frag.$arch"
+	[ "$1" = "$arch" ] || printf -- '--kunitconfig=%s ' "$frag.$1"
+	echo
 }

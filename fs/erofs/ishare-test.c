@@ -201,11 +201,25 @@ static void erofs_ishare_size_mismatch_test(struct kunit *test)
 
 /* (c) refcounting and lifetime */
 
+/*
+ * A kthread's last mntput() kills the filesystem from a work item, later:
+ * wait until the shared inodes of earlier cases are gone.  No erofs is
+ * mounted while the suites run at boot, so none should remain.
+ */
+static long quiesced_count(void)
+{
+	int i;
+
+	for (i = 0; i < 250 && erofs_ishare_count(); i++)
+		msleep(20);
+	return erofs_ishare_count();
+}
+
 static void erofs_ishare_iget_refcount_test(struct kunit *test)
 {
+	long base = quiesced_count();
 	struct vfsmount *a = mount_of(test, image_of(test, two_files, 3), NULL);
 	struct inode *ax = inode_of(test, a, "x");
-	long base = erofs_ishare_count();
 	struct inode *s1, *s2;
 	unsigned int klen;
 	u8 *key;
@@ -228,25 +242,6 @@ static void erofs_ishare_iget_refcount_test(struct kunit *test)
 	kfree(key);
 }
 
-/*
- * A kthread's last mntput() kills the filesystem from a work item, later:
- * wait until the count of live shared inodes stops changing.
- */
-static long settled_count(void)
-{
-	long last, now = erofs_ishare_count();
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		last = now;
-		msleep(20);
-		now = erofs_ishare_count();
-		if (now == last)
-			break;
-	}
-	return now;
-}
-
 static bool wait_for_count(atomic_t *count, int value)
 {
 	int i;
@@ -259,7 +254,7 @@ static bool wait_for_count(atomic_t *count, int value)
 static void erofs_ishare_lifetime_test(struct kunit *test)
 {
 	struct erofs_kunit_image *img = image_of(test, two_files, 3);
-	long base = settled_count();
+	long base = quiesced_count();
 	struct vfsmount *a = mount_of(test, img, "domain_id=kunit-life");
 	struct vfsmount *b = mount_of(test, img, "domain_id=kunit-life");
 	struct path path = { .mnt = a };

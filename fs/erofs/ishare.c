@@ -426,8 +426,8 @@ static int erofs_ishare_init_fs_context(struct fs_context *fc)
 	return 0;
 }
 
+/* never registered; an owner would pin the module through kern_mount() */
 static struct file_system_type erofs_ishare_fs_type = {
-	.owner		= THIS_MODULE,
 	.name		= "erofs_ishare",
 	.init_fs_context = erofs_ishare_init_fs_context,
 	.kill_sb	= kill_anon_super,
