@@ -32,7 +32,9 @@ trap 'rm -rf "$run"' EXIT
 	echo
 } >"$run/cmd.sh"
 
-common="quiet kunit.enable=0 init=$REPO/scripts/guest-init.sh guest_cmd=$run/cmd.sh ${GUEST_ARGS:-}"
+# loglevel=1: kernel messages stay out of the TAP on the console (the log
+# is checked from dmesg)
+common="quiet loglevel=1 kunit.enable=0 init=$REPO/scripts/guest-init.sh guest_cmd=$run/cmd.sh ${GUEST_ARGS:-}"
 timeout=${GUEST_TIMEOUT:-1800}
 case $arch in
 um)
