@@ -56,13 +56,7 @@ FIXTURE_VARIANT_ADD(dio, tail_loop) {
 
 FIXTURE_SETUP(dio)
 {
-	char why[256];
-	int ret;
-
-	ret = ishare_prepare(true, why, sizeof(why));
-	if (ret == KSFT_SKIP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	ISHARE_PREPARE(true);
 
 	self->len = 2 << 20;
 	ASSERT_EQ(0, posix_memalign((void **)&self->buf, 4096,

@@ -40,6 +40,16 @@ struct variant_images {
  */
 int ishare_prepare(bool need_ishare, char *why, size_t len);
 
+/* in a FIXTURE_SETUP: prepare, skip with the reason, or fail */
+#define ISHARE_PREPARE(need_ishare) do {				\
+	char _why[256];							\
+	int _ret = ishare_prepare(need_ishare, _why, sizeof(_why));	\
+									\
+	if (_ret == KSFT_SKIP)						\
+		SKIP(return, "%s", _why);				\
+	ASSERT_EQ(0, _ret) TH_LOG("%s", _why);				\
+} while (0)
+
 const char *ishare_image(const char *recipe);	/* EROFS_IMAGES/recipe.erofs */
 const char *ishare_tree(const char *name);	/* EROFS_IMAGES/tree/name */
 

@@ -68,14 +68,9 @@ FIXTURE_VARIANT_ADD(lifetime, lz4_loop) {
 
 FIXTURE_SETUP(lifetime)
 {
-	char why[256];
 	ssize_t n;
-	int ret;
 
-	ret = ishare_prepare(true, why, sizeof(why));
-	if (ret == KSFT_SKIP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	ISHARE_PREPARE(true);
 
 	n = ishare_slurp(ishare_tree(BIG_FILE), &self->want);
 	ASSERT_GT(n, 0);

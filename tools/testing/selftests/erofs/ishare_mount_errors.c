@@ -83,13 +83,7 @@ FIXTURE_VARIANT_ADD(errors, loop) {
 
 FIXTURE_SETUP(errors)
 {
-	char why[256];
-	int ret;
-
-	ret = ishare_prepare(true, why, sizeof(why));
-	if (ret == KSFT_SKIP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	ISHARE_PREPARE(true);
 }
 
 FIXTURE_TEARDOWN(errors)
@@ -181,13 +175,7 @@ FIXTURE_VARIANT_ADD(format, loop) {
 
 FIXTURE_SETUP(format)
 {
-	char why[256];
-	int ret;
-
-	ret = ishare_prepare(false, why, sizeof(why));
-	if (ret == KSFT_SKIP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	ISHARE_PREPARE(false);
 }
 
 FIXTURE_TEARDOWN(format)

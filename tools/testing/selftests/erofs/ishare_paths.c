@@ -50,13 +50,8 @@ FIXTURE_VARIANT_ADD(paths, lz4_loop) {
 FIXTURE_SETUP(paths)
 {
 	struct stat st;
-	char why[256];
-	int ret;
 
-	ret = ishare_prepare(true, why, sizeof(why));
-	if (ret == KSFT_SKIP)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	ISHARE_PREPARE(true);
 
 	ASSERT_EQ(0, ishare_mount(variant->img.a, MNT_A, variant->img.loop,
 				  DOMAIN_OPTS));
