@@ -28,6 +28,7 @@ static int mount_log(const char *recipe, bool loop, const char *opts,
 
 	ret = ishare_mount(recipe, MNT_C, loop, opts);
 	ishare_kmsg_read(fd, log, len);
+	close(fd);
 	if (!ret)
 		umount2(MNT_C, 0);
 	return ret;
