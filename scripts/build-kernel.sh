@@ -11,6 +11,10 @@ set -euo pipefail
 flavour=$1
 shift
 arch=$(kernel_arch "$flavour")
+# one build per flavour at a time (make check and make bench may overlap)
+mkdir -p "$CACHE/build"
+exec 9>"$CACHE/build/$flavour.lock"
+flock 9
 tree=$("$REPO/scripts/kernel-tree.sh")
 build=$CACHE/build/$flavour
 mkdir -p "$build"

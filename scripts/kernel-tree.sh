@@ -9,6 +9,10 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# one caller at a time extracts or re-applies the tree
+exec 8>"$CACHE/tree.lock"
+flock 8
+
 pkg=linux-source-6.12
 if ! dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed'; then
 	apt_install "$pkg"
