@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# build-kernel.sh FLAVOUR: build the test kernel FLAVOUR (um, x86_64, or
-# the debug UML kernel um-debug) with kunit.py from the repository's
-# fragments and print its build directory, $CACHE/build/FLAVOUR.
+# build-kernel.sh FLAVOUR: build the test kernel FLAVOUR (um, x86_64, the
+# debug UML kernel um-debug, or upstream: unpatched Linux >= 7.0 from
+# upstream-tree.sh, for x86_64, a benchmark peer) with kunit.py from the
+# repository's fragments and print its build directory, $CACHE/build/FLAVOUR.
 # The same kernel runs the KUnit suites and, booted with kunit.enable=0,
 # the userspace tests.  Progress goes to stderr.
 set -euo pipefail
@@ -15,7 +16,11 @@ arch=$(kernel_arch "$flavour")
 mkdir -p "$CACHE/build"
 exec 9>"$CACHE/build/$flavour.lock"
 flock 9
-tree=$("$REPO/scripts/kernel-tree.sh")
+if [ "$flavour" = upstream ]; then
+	tree=$("$REPO/scripts/upstream-tree.sh")
+else
+	tree=$("$REPO/scripts/kernel-tree.sh")
+fi
 build=$CACHE/build/$flavour
 mkdir -p "$build"
 

@@ -1,18 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # guest-run.sh FLAVOUR CMD [ARG...]: boot the test kernel FLAVOUR (um,
-# um-debug or x86_64) or Debian's stock kernel (stock, in QEMU with the
-# initramfs of stock-kernel.sh), run CMD inside it in the current
-# directory, print its output and exit with its exit status (125 when the
-# guest died before reporting one).  The guest sees the host's / (read-write on UML, read-only
-# on QEMU) and a private tmpfs on /tmp.  GUEST_TIMEOUT (seconds) bounds the
-# whole boot; GUEST_ARGS adds to the kernel command line.
+# um-debug, x86_64, or upstream Linux >= 7.0, booted like x86_64) or
+# Debian's stock kernel (stock, in QEMU with the initramfs of
+# stock-kernel.sh), run CMD inside it in the current directory, print its
+# output and exit with its exit status (125 when the guest died before
+# reporting one).  The guest sees the host's / (read-write on UML,
+# read-only on QEMU) and a private tmpfs on /tmp.  GUEST_TIMEOUT (seconds)
+# bounds the whole boot; GUEST_ARGS adds to the kernel command line.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1
 shift
-[ $# -gt 0 ] || die "usage: guest-run.sh um|um-debug|x86_64|stock CMD [ARG...]"
+[ $# -gt 0 ] || die "usage: guest-run.sh um|um-debug|x86_64|upstream|stock CMD [ARG...]"
 
 initrd=()
 if [ "$flavour" = stock ]; then

@@ -28,20 +28,27 @@ apt_install() {
 mkdir -p "$CACHE"
 
 # kernel_arch FLAVOUR: the architecture a test kernel flavour builds for
-# and boots as: um, x86_64, or the debug kernel um-debug (UML)
+# and boots as: um, x86_64, the debug kernel um-debug (UML), or upstream
+# (unpatched Linux >= 7.0 from scripts/upstream-tree.sh, a benchmark peer)
 kernel_arch() {
 	case $1 in
 	um | um-debug) echo um ;;
-	x86_64) echo x86_64 ;;
-	*) die "unknown kernel flavour $1 (um, um-debug or x86_64)" ;;
+	x86_64 | upstream) echo x86_64 ;;
+	*) die "unknown kernel flavour $1 (um, um-debug, x86_64 or upstream)" ;;
 	esac
 }
 
 # kunit.py fragments of the test kernel FLAVOUR: all erofs suites plus
 # what the userspace tests and the guest runner need (config.ARCH), plus
-# config.FLAVOUR for a debug flavour
+# config.FLAVOUR for a debug flavour; upstream has its own config.upstream
+# (upstream Linux has none of our suites)
 kunit_args() {
 	local frag=$REPO/tools/testing/selftests/erofs/config arch
+	if [ "$1" = upstream ]; then
+		[ -f "$frag.upstream" ] || die "no kernel fragment for upstream"
+		echo "--kunitconfig=$frag.upstream"
+		return
+	fi
 	arch=$(kernel_arch "$1")
 	[ -f "$frag.$1" ] || die "no kernel fragment for $1"
 	printf -- '--kunitconfig=%s ' "$REPO/.kunitconfig" "$frag" "$frag.$arch"
