@@ -38,6 +38,8 @@ recipe digest-copy   "$out/tree" --xattr-inode-digest	# a second image
 recipe digest-lz4    "$out/tree" --xattr-inode-digest -zlz4 -Efragments
 recipe digest-tail   "$out/tree" --xattr-inode-digest -zlz4 -Eztailpacking
 recipe digest-chunk  "$out/tree" --xattr-inode-digest --chunksize=8192
+recipe digest-lz4hc  "$out/tree" --xattr-inode-digest -zlz4hc
+recipe digest-noinline "$out/tree" --xattr-inode-digest -Enoinline_data
 
 # fingerprints set by hand: one fingerprint on files that differ in
 # content (same size) and in size; mkfs.erofs keeps a fingerprint already

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for page cache sharing: key encoding and hashing, iget5
- * matching of sharers, and the lifetime of shared inodes.  Images are built
+ * matching of sharers, the lifetime of shared inodes, and one cache filled
+ * through sharers of different data layouts.  Images are built
  * in memory and mounted as real file-backed erofs; nothing is mocked.
  */
 #include <kunit/test.h>
@@ -300,6 +301,129 @@ static void erofs_ishare_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base);
 }
 
+/* (d) one shared cache filled through sharers of different layouts */
+
+#define BIG_SIZE	(3 * 4096 + 1000)	/* three lclusters and a tail */
+
+/* compressible text, different at every line and for every @seed */
+static char *big_data(struct kunit *test, char seed)
+{
+	char *p = kunit_kmalloc(test, BIG_SIZE + 16, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < BIG_SIZE; i += 16)
+		snprintf(p + i, 17, "%c line %08zu\n", seed, i / 16);
+	return p;
+}
+
+/*
+ * "big" in an image of its own; each test case uses a domain of its own, as
+ * the shared inodes of an earlier case may still be alive
+ */
+static struct vfsmount *big_mount(struct kunit *test, const char *data,
+				  bool lz4, const char *domain)
+{
+	struct erofs_kunit_image *img = erofs_kunit_image_alloc(test);
+	struct erofs_kunit_file *file;
+
+	if (!IS_ENABLED(CONFIG_EROFS_FS_ZIP))
+		kunit_skip(test, "erofs built without compression");
+	KUNIT_ASSERT_NOT_NULL(test, img);
+	img->feature_compat = EROFS_FEATURE_COMPAT_ISHARE_XATTRS;
+	KUNIT_ASSERT_GE(test, erofs_kunit_image_set_ishare(img, FP_NAME), 0);
+	file = erofs_kunit_image_add_fp_file(img, "big", data, BIG_SIZE, FP_X);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	file->lz4 = lz4;
+	return mount_of(test, img, domain);
+}
+
+/* read "big" of @mnt whole and compare it with @want */
+static void expect_big(struct kunit *test, struct vfsmount *mnt,
+		       const char *want)
+{
+	char *buf = kunit_kzalloc(test, BIG_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, erofs_kunit_read(test, mnt, "big", buf, BIG_SIZE),
+			(ssize_t)BIG_SIZE);
+	KUNIT_EXPECT_MEMEQ(test, buf, want, BIG_SIZE);
+}
+
+static void drop_shared_cache(struct kunit *test, struct inode *shared)
+{
+	truncate_inode_pages(shared->i_mapping, 0);
+	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 0UL);
+}
+
+static void erofs_ishare_cross_layout_test(struct kunit *test)
+{
+	char *data = big_data(test, 'a');
+	struct vfsmount *zip = big_mount(test, data, true, "domain_id=kunit-layout"), *flat;
+	struct inode *zi = inode_of(test, zip, "big"), *fi, *shared;
+
+	shared = shared_of(zi);
+	KUNIT_ASSERT_NOT_NULL(test, shared);
+	KUNIT_EXPECT_TRUE(test, erofs_inode_is_data_compressed(
+					EROFS_I(zi)->datalayout));
+
+	/* filled through the compressed sharer, the only one */
+	expect_big(test, zip, data);
+	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 4UL);
+	drop_shared_cache(test, shared);
+
+	/* filled through the uncompressed sharer, whoever asks */
+	flat = big_mount(test, data, false, "domain_id=kunit-layout");
+	fi = inode_of(test, flat, "big");
+	KUNIT_EXPECT_PTR_EQ(test, shared_of(fi), shared);
+	KUNIT_EXPECT_FALSE(test, erofs_inode_is_data_compressed(
+					EROFS_I(fi)->datalayout));
+	expect_big(test, zip, data);
+	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 4UL);
+	expect_big(test, flat, data);
+	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 4UL);
+
+	/* one file each; flat's read came from the cache zip's read filled */
+	KUNIT_EXPECT_EQ(test, atomic_long_read(
+			&EROFS_SB(zip->mnt_sb)->ishare_files), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(
+			&EROFS_SB(flat->mnt_sb)->ishare_files), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(
+			&EROFS_SB(zip->mnt_sb)->ishare_reads_from_others), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(
+			&EROFS_SB(flat->mnt_sb)->ishare_reads_from_others), 1L);
+}
+
+/*
+ * Two images claim one fingerprint for different bytes: the bytes a reader
+ * of the compressed one sees tell which sharer filled the cache.
+ */
+static void erofs_ishare_cheapest_sharer_test(struct kunit *test)
+{
+	char *zdata = big_data(test, 'z'), *fdata = big_data(test, 'f');
+	struct vfsmount *zip = big_mount(test, zdata, true, "domain_id=kunit-cheapest");
+	struct vfsmount *flat = big_mount(test, fdata, false,
+					   "domain_id=kunit-cheapest");
+	struct inode *shared = shared_of(inode_of(test, zip, "big"));
+	struct dentry *fd = erofs_kunit_lookup(test, flat, "big");
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fd);
+	KUNIT_ASSERT_NOT_NULL(test, shared);
+	KUNIT_ASSERT_PTR_EQ(test, shared_of(d_inode(fd)), shared);
+
+	/* the uncompressed sharer is preferred, though mounted later */
+	expect_big(test, zip, fdata);
+	drop_shared_cache(test, shared);
+
+	/* without it, the compressed one fills */
+	ihold(shared);
+	erofs_kunit_dput(test, fd);
+	erofs_kunit_umount(test, flat);
+	KUNIT_EXPECT_TRUE(test, wait_for_count(&shared->i_count, 2));
+	iput(shared);
+	expect_big(test, zip, zdata);
+}
+
 static struct kunit_case erofs_ishare_test_cases[] = {
 	KUNIT_CASE_PARAM(erofs_ishare_key_test, key_gen_params),
 	KUNIT_CASE(erofs_ishare_key_edges_test),
@@ -307,6 +431,8 @@ static struct kunit_case erofs_ishare_test_cases[] = {
 	KUNIT_CASE(erofs_ishare_size_mismatch_test),
 	KUNIT_CASE(erofs_ishare_iget_refcount_test),
 	KUNIT_CASE(erofs_ishare_lifetime_test),
+	KUNIT_CASE(erofs_ishare_cross_layout_test),
+	KUNIT_CASE(erofs_ishare_cheapest_sharer_test),
 	{}
 };
 

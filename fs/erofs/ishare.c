@@ -13,12 +13,16 @@
  * reads go through the sharer's own iomap, straight to its own device.
  *
  * I/O routing.  The shared mapping's ->read_folio/->readahead fill folios
- * with the data of one sharer: the sharer of the file that asked when there
- * is one (an open file pins its filesystem), otherwise any sharer whose
- * filesystem is alive.  The compressed and file-backed paths take that
- * inode as a parameter; iomap in 6.12 has no private context for buffered
- * reads and always passes mapping->host, so erofs_iomap_begin() asks
- * erofs_ishare_iomap_inode() which sharer the current task is filling with.
+ * with the data of one sharer, through that sharer's own read path, so
+ * files stored in different layouts (flat, inline tail, chunks, any
+ * compressor) share one cache.  The sharer is the cheapest live one: the
+ * sharer list is kept sorted by fill cost (uncompressed on a block device,
+ * then uncompressed through a backing file, then compressed), and the
+ * asking file's own sharer (pinned by the open file) is used unless a
+ * cheaper one can be pinned.  The compressed and file-backed paths take
+ * that inode as a parameter; iomap in 6.12 has no private context for
+ * buffered reads and always passes mapping->host, so erofs_iomap_begin()
+ * asks erofs_ishare_iomap_inode() which sharer the current task fills with.
  *
  * Lifetime.  A sharer holds a reference on its shared inode from attach
  * (inode fill) to detach (sharer eviction); open files and mappings hold
@@ -30,7 +34,8 @@
  *
  * Locking.  erofs_ishare.lock (a spinlock) protects the sharer list and the
  * list of fills in progress; it nests outside inode->i_lock (igrab) and
- * never sleeps.  No other lock is taken by this file.
+ * never sleeps.  The cached-pages counter takes the pseudo sb's
+ * s_inode_list_lock alone.  No other lock is taken by this file.
  */
 #include <linux/mount.h>
 #include <linux/pseudo_fs.h>
@@ -42,12 +47,26 @@
 #define EROFS_ISHARE_MAGIC	0x45524953	/* "ERIS" */
 #define EROFS_ISHARE_WARNED	0		/* size mismatch logged */
 
+/*
+ * Cost of filling the shared cache through a sharer, cheapest first:
+ * uncompressed data on a block device goes straight into the shared folios;
+ * through a backing file it may be cached a second time by the backing
+ * filesystem; compressed data costs decompression and cached pclusters.
+ */
+enum erofs_ishare_cost {
+	EROFS_ISHARE_COST_BDEV,
+	EROFS_ISHARE_COST_FILE,
+	EROFS_ISHARE_COST_ZIP,
+	EROFS_ISHARE_COST_ANY,		/* bound: any sharer */
+};
+
 /* i_private of a shared inode */
 struct erofs_ishare {
 	spinlock_t lock;		/* protects the two lists */
-	struct list_head sharers;	/* erofs_inode.ishare_node */
+	struct list_head sharers;	/* erofs_inode.ishare_node, by cost */
 	struct list_head fills;		/* erofs_ishare_fill.node */
 	unsigned long flags;		/* EROFS_ISHARE_WARNED */
+	u64 filler;			/* erofs_sb_info.ishare_id, see below */
 	unsigned int keylen;
 	u8 key[];
 };
@@ -62,11 +81,40 @@ struct erofs_ishare_fill {
 
 static struct vfsmount *erofs_ishare_mnt;
 static atomic_long_t erofs_ishare_nr = ATOMIC_LONG_INIT(0);
+static atomic_long_t erofs_ishare_sharers = ATOMIC_LONG_INIT(0);
+static atomic64_t erofs_ishare_last_id = ATOMIC64_INIT(0);
 
 /* live shared inodes, for tests and statistics */
 long erofs_ishare_count(void)
 {
 	return atomic_long_read(&erofs_ishare_nr);
+}
+
+static unsigned long erofs_ishare_cached_pages(void)
+{
+	struct super_block *sb = erofs_ishare_mnt->mnt_sb;
+	unsigned long pages = 0;
+	struct inode *inode;
+
+	spin_lock(&sb->s_inode_list_lock);
+	list_for_each_entry(inode, &sb->s_inodes, i_sb_list)
+		pages += READ_ONCE(inode->i_data.nrpages);
+	spin_unlock(&sb->s_inode_list_lock);
+	return pages;
+}
+
+/* the global counters of /sys/fs/erofs/ishare/ */
+unsigned long erofs_ishare_stat(enum erofs_ishare_stat_item item)
+{
+	switch (item) {
+	case EROFS_ISHARE_SHARED_INODES:
+		return atomic_long_read(&erofs_ishare_nr);
+	case EROFS_ISHARE_SHARER_INODES:
+		return atomic_long_read(&erofs_ishare_sharers);
+	case EROFS_ISHARE_CACHED_PAGES:
+		return erofs_ishare_cached_pages();
+	}
+	return 0;
 }
 
 /*
@@ -171,6 +219,29 @@ VISIBLE_IF_KUNIT struct inode *erofs_ishare_iget(struct inode *inode,
 	return shared;
 }
 
+static unsigned int erofs_ishare_cost(struct inode *inode)
+{
+	if (erofs_inode_is_data_compressed(EROFS_I(inode)->datalayout))
+		return EROFS_ISHARE_COST_ZIP;
+	if (erofs_is_fileio_mode(EROFS_I_SB(inode)))
+		return EROFS_ISHARE_COST_FILE;
+	return EROFS_ISHARE_COST_BDEV;
+}
+
+/* keep the sharer list sorted by cost, first come first among equals */
+static void erofs_ishare_add_sharer(struct erofs_ishare *is,
+				    struct erofs_inode *vi)
+{
+	struct erofs_inode *pos;
+
+	spin_lock(&is->lock);
+	list_for_each_entry(pos, &is->sharers, ishare_node)
+		if (pos->ishare_cost > vi->ishare_cost)
+			break;
+	list_add_tail(&vi->ishare_node, &pos->ishare_node);
+	spin_unlock(&is->lock);
+}
+
 /*
  * Called while a regular file inode is filled: read its fingerprint and make
  * it a sharer.  Any failure leaves the file unshared, never unreadable.
@@ -204,11 +275,11 @@ void erofs_ishare_attach(struct inode *inode)
 	if (IS_ERR_OR_NULL(shared))
 		goto out_fp;
 
-	is = shared->i_private;
 	vi->ishare = shared;
-	spin_lock(&is->lock);
-	list_add_tail(&vi->ishare_node, &is->sharers);
-	spin_unlock(&is->lock);
+	vi->ishare_cost = erofs_ishare_cost(inode);
+	erofs_ishare_add_sharer(shared->i_private, vi);
+	atomic_long_inc(&erofs_ishare_sharers);
+	atomic_long_inc(&sbi->ishare_files);
 	inode->i_mapping = shared->i_mapping;
 	inode->i_fop = &erofs_ishare_fops;
 out_fp:
@@ -228,13 +299,19 @@ void erofs_ishare_detach(struct inode *inode)
 	spin_lock(&is->lock);
 	list_del(&vi->ishare_node);
 	spin_unlock(&is->lock);
+	atomic_long_dec(&erofs_ishare_sharers);
+	atomic_long_dec(&EROFS_I_SB(inode)->ishare_files);
 	inode->i_mapping = &inode->i_data;
 	vi->ishare = NULL;
 	iput(shared);
 }
 
-/* pin a sharer whose filesystem is alive and not being unmounted */
-static struct inode *erofs_ishare_pin_any(struct erofs_ishare *is)
+/*
+ * pin the cheapest sharer costing less than @bound whose filesystem is
+ * alive and not being unmounted
+ */
+static struct inode *erofs_ishare_pin(struct erofs_ishare *is,
+				      unsigned int bound)
 {
 	struct erofs_inode *vi;
 	struct inode *sharer = NULL;
@@ -242,6 +319,9 @@ static struct inode *erofs_ishare_pin_any(struct erofs_ishare *is)
 	spin_lock(&is->lock);
 	list_for_each_entry(vi, &is->sharers, ishare_node) {
 		struct super_block *sb = vi->vfs_inode.i_sb;
+
+		if (vi->ishare_cost >= bound)
+			break;
 
 		if (!down_read_trylock(&sb->s_umount))
 			continue;
@@ -255,8 +335,12 @@ static struct inode *erofs_ishare_pin_any(struct erofs_ishare *is)
 	return sharer;
 }
 
+/*
+ * @first: the fill includes the file's first page, so the asking mount
+ * becomes the file's filler
+ */
 static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
-				   struct erofs_ishare_fill *fill)
+				   bool first, struct erofs_ishare_fill *fill)
 {
 	struct erofs_ishare *is = shared->i_private;
 	struct inode *inode = file ? file_inode(file) : NULL;
@@ -264,15 +348,20 @@ static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
 	fill->task = current;
 	fill->pinned = false;
 	/* an open file of a sharer pins that sharer and its filesystem */
-	if (inode && inode->i_mapping == shared->i_mapping &&
-	    inode->i_sb->s_op == &erofs_sops) {
-		fill->sharer = inode;
-	} else {
-		fill->sharer = erofs_ishare_pin_any(is);
-		if (!fill->sharer)
-			return -EIO;
+	if (inode && (inode->i_mapping != shared->i_mapping ||
+		      inode->i_sb->s_op != &erofs_sops))
+		inode = NULL;
+	fill->sharer = erofs_ishare_pin(is, inode ? EROFS_I(inode)->ishare_cost
+						   : EROFS_ISHARE_COST_ANY);
+	if (fill->sharer)
 		fill->pinned = true;
-	}
+	else if (inode)
+		fill->sharer = inode;
+	else
+		return -EIO;
+	if (first)
+		WRITE_ONCE(is->filler,
+			   EROFS_SB((inode ?: fill->sharer)->i_sb)->ishare_id);
 	spin_lock(&is->lock);
 	list_add(&fill->node, &is->fills);
 	spin_unlock(&is->lock);
@@ -313,6 +402,30 @@ struct inode *erofs_ishare_iomap_inode(struct inode *inode)
 	return sharer ?: ERR_PTR(-EIO);
 }
 
+/*
+ * A buffered read whose first page is already in the shared cache, brought
+ * there by another mount, counts as a read that sharing served (per-mount
+ * "ishare_reads_from_others").  Only the mount that last filled the file's
+ * first page is remembered (the file's "filler"): whole-file reads are
+ * exact, reads elsewhere are attributed to that mount.
+ */
+static void erofs_ishare_account_read(struct inode *inode, loff_t pos)
+{
+	struct erofs_sb_info *sbi = EROFS_I_SB(inode);
+	struct erofs_ishare *is = EROFS_I(inode)->ishare->i_private;
+	struct folio *folio;
+
+	if (READ_ONCE(is->filler) == sbi->ishare_id ||
+	    pos >= i_size_read(inode))
+		return;
+	folio = filemap_get_folio(inode->i_mapping, pos >> PAGE_SHIFT);
+	if (IS_ERR(folio))
+		return;
+	if (folio_test_uptodate(folio))
+		atomic_long_inc(&sbi->ishare_reads_from_others);
+	folio_put(folio);
+}
+
 static bool erofs_ishare_compressed(struct inode *sharer)
 {
 	return IS_ENABLED(CONFIG_EROFS_FS_ZIP) &&
@@ -325,7 +438,7 @@ static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
 	struct erofs_ishare_fill fill;
 	int err;
 
-	err = erofs_ishare_fill_begin(shared, file, &fill);
+	err = erofs_ishare_fill_begin(shared, file, !folio->index, &fill);
 	if (err) {
 		folio_unlock(folio);
 		return err;
@@ -352,7 +465,8 @@ static void erofs_ishare_readahead(struct readahead_control *rac)
 	struct erofs_ishare_fill fill;
 
 	/* folios left in @rac are unlocked by the caller and read later */
-	if (erofs_ishare_fill_begin(shared, rac->file, &fill))
+	if (erofs_ishare_fill_begin(shared, rac->file, !readahead_index(rac),
+				    &fill))
 		return;
 	if (erofs_ishare_compressed(fill.sharer))
 		z_erofs_readahead_of(fill.sharer, rac);
@@ -386,13 +500,30 @@ static int erofs_ishare_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+static ssize_t erofs_ishare_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	if (!(iocb->ki_flags & IOCB_DIRECT) && iov_iter_count(to))
+		erofs_ishare_account_read(file_inode(iocb->ki_filp),
+					  iocb->ki_pos);
+	return erofs_file_read_iter(iocb, to);
+}
+
+static ssize_t erofs_ishare_splice_read(struct file *in, loff_t *ppos,
+					struct pipe_inode_info *pipe,
+					size_t len, unsigned int flags)
+{
+	if (len)
+		erofs_ishare_account_read(file_inode(in), *ppos);
+	return filemap_splice_read(in, ppos, pipe, len, flags);
+}
+
 const struct file_operations erofs_ishare_fops = {
 	.open		= erofs_ishare_open,
 	.llseek		= generic_file_llseek,
-	.read_iter	= erofs_file_read_iter,
+	.read_iter	= erofs_ishare_read_iter,
 	.mmap		= generic_file_readonly_mmap,
 	.get_unmapped_area = thp_get_unmapped_area,
-	.splice_read	= filemap_splice_read,
+	.splice_read	= erofs_ishare_splice_read,
 };
 
 static void erofs_ishare_evict_inode(struct inode *inode)
@@ -439,6 +570,7 @@ int erofs_ishare_init_sb(struct super_block *sb)
 	struct erofs_sb_info *sbi = EROFS_SB(sb);
 	struct erofs_xattr_prefix_item *pf;
 
+	sbi->ishare_id = atomic64_inc_return(&erofs_ishare_last_id);
 	if (!sbi->domain_id || erofs_is_fscache_mode(sb))
 		return 0;
 	if (!erofs_sb_has_ishare_xattrs(sbi)) {

@@ -6,10 +6,14 @@
  *   byte 1024: superblock; byte 1152: long xattr prefix table (if plain);
  *   then 32-byte compact inodes with inline xattrs (root, packed, files);
  *   then the blocks of the root directory, the packed inode and the files,
- *   all EROFS_INODE_FLAT_PLAIN.
+ *   all EROFS_INODE_FLAT_PLAIN except files marked lz4: those are
+ *   EROFS_INODE_COMPRESSED_FULL, with the map header and one HEAD1 index
+ *   per 4KiB lcluster after their xattrs, and each lcluster LZ4-compressed
+ *   alone into one block, right-aligned (ZERO_PADDING), as mkfs.erofs does.
  */
 #include <linux/fs_context.h>
 #include <linux/file.h>
+#include <linux/lz4.h>
 #include <linux/module.h>
 #include <linux/namei.h>
 #include <linux/sort.h>
@@ -317,6 +321,29 @@ static void eki_write_pfx_table(u8 *p, const char **tab, unsigned int nr)
 	}
 }
 
+static bool eki_lz4(struct erofs_kunit_file *file)
+{
+	return file && file->lz4 && file->size;
+}
+
+/* 4KiB lclusters of an lz4 file: one index and one block each */
+static unsigned int eki_lclusters(struct erofs_kunit_file *file)
+{
+	return eki_lz4(file) ? DIV_ROUND_UP(file->size, EKI_BLKSZ) : 0;
+}
+
+/* bytes from the inode to the end of its metadata (xattrs, indexes) */
+static unsigned int eki_inode_meta_size(struct erofs_kunit_file *file)
+{
+	unsigned int end = sizeof(struct erofs_inode_compact) +
+			   (file ? file->xattr_isize : 0);
+
+	if (!eki_lz4(file))
+		return end;
+	return Z_EROFS_FULL_INDEX_START(end) +
+	       eki_lclusters(file) * sizeof(struct z_erofs_lcluster_index);
+}
+
 /* write the compact inode @nid and the inline xattrs of @file */
 static void eki_write_inode(u8 *base, u64 nid, umode_t mode,
 			    unsigned int nlink, u64 size, u32 blkaddr, u32 ino,
@@ -329,14 +356,18 @@ static void eki_write_inode(u8 *base, u64 nid, umode_t mode,
 	u8 *p;
 
 	dic->i_format = cpu_to_le16(EROFS_INODE_LAYOUT_COMPACT |
-			(EROFS_INODE_FLAT_PLAIN << EROFS_I_DATALAYOUT_BIT));
+			((eki_lz4(file) ? EROFS_INODE_COMPRESSED_FULL :
+			  EROFS_INODE_FLAT_PLAIN) << EROFS_I_DATALAYOUT_BIT));
 	if (xattr_isize)
 		dic->i_xattr_icount = cpu_to_le16(1 + (xattr_isize -
 				sizeof(struct erofs_xattr_ibody_header)) / 4);
 	dic->i_mode = cpu_to_le16(mode);
 	dic->i_nlink = cpu_to_le16(nlink);
 	dic->i_size = cpu_to_le32(size);
-	dic->i_u.raw_blkaddr = cpu_to_le32(blkaddr);
+	if (eki_lz4(file))
+		dic->i_u.compressed_blocks = cpu_to_le32(eki_lclusters(file));
+	else
+		dic->i_u.raw_blkaddr = cpu_to_le32(blkaddr);
 	dic->i_ino = cpu_to_le32(ino);
 	if (!xattr_isize)
 		return;
@@ -410,10 +441,50 @@ static void eki_write_dir(u8 *blk, struct eki_dirent *de, unsigned int nr)
 	}
 }
 
-static u64 eki_place_inode(u64 *pos, unsigned int xattr_isize)
+/*
+ * The full lcluster indexes of an lz4 file (map header, then one HEAD1
+ * index per lcluster, each compressed alone into block @blkaddr + i),
+ * then the compressed blocks themselves.
+ */
+static int eki_write_lz4(u8 *image, struct erofs_kunit_file *file)
 {
-	unsigned int isize = round_up(sizeof(struct erofs_inode_compact) +
-				      xattr_isize, 32);
+	u8 *meta = image + (file->nid << 5), *blk, *out;
+	struct z_erofs_lcluster_index *di;
+	unsigned int i, len;
+	void *wrkmem;
+	int clen;
+
+	if (!IS_ENABLED(CONFIG_EROFS_FS_ZIP))
+		return -EOPNOTSUPP;
+	di = (void *)(meta + Z_EROFS_FULL_INDEX_START(
+			sizeof(struct erofs_inode_compact) + file->xattr_isize));
+	/* the map header stays zeroed: LZ4, 4KiB lclusters, no options */
+	wrkmem = kvmalloc(LZ4_MEM_COMPRESS, GFP_KERNEL);
+	out = kmalloc(EKI_BLKSZ, GFP_KERNEL);
+	if (!wrkmem || !out) {
+		kvfree(wrkmem);
+		kfree(out);
+		return -ENOMEM;
+	}
+	for (i = 0; i < eki_lclusters(file); i++, di++) {
+		len = min_t(size_t, EKI_BLKSZ, file->size - i * EKI_BLKSZ);
+		clen = LZ4_compress_default(file->data + i * EKI_BLKSZ, out,
+					    len, EKI_BLKSZ, wrkmem);
+		if (clen <= 0)
+			break;	/* does not fit: test data must compress */
+		blk = image + ((size_t)(file->blkaddr + i) << EKI_BLKSZBITS);
+		memcpy(blk + EKI_BLKSZ - clen, out, clen);
+		di->di_advise = cpu_to_le16(Z_EROFS_LCLUSTER_TYPE_HEAD1);
+		di->di_u.blkaddr = cpu_to_le32(file->blkaddr + i);
+	}
+	kvfree(wrkmem);
+	kfree(out);
+	return i < eki_lclusters(file) ? -E2BIG : 0;
+}
+
+static u64 eki_place_inode(u64 *pos, unsigned int meta_size)
+{
+	unsigned int isize = round_up(meta_size, 32);
 
 	if (round_down(*pos, EKI_BLKSZ) != round_down(*pos + isize - 1,
 						      EKI_BLKSZ))
@@ -435,6 +506,7 @@ void *erofs_kunit_image_build(struct erofs_kunit_image *img, size_t *sizep)
 			       img->nr_prefixes : img->nr_packed_prefixes;
 	unsigned int ndirents = img->nr_files + 2, dir_blks, dir_used;
 	u64 pos, root_nid, packed_nid = 0, packed_size = 0;
+	bool lz4 = false;
 	u32 blk, dir_blk, packed_blk = 0, ino = 0;
 	struct erofs_super_block *dsb;
 	struct erofs_kunit_file *file;
@@ -448,11 +520,11 @@ void *erofs_kunit_image_build(struct erofs_kunit_image *img, size_t *sizep)
 	if (img->pfx_loc == EROFS_KUNIT_PFX_META)
 		pos += eki_pfx_table_size(img->prefixes, img->nr_prefixes);
 	pos = round_up(pos, 32);
-	root_nid = eki_place_inode(&pos, 0);
+	root_nid = eki_place_inode(&pos, eki_inode_meta_size(NULL));
 	if (root_nid > U16_MAX)
 		return ERR_PTR(-E2BIG);
 	if (packed)
-		packed_nid = eki_place_inode(&pos, 0);
+		packed_nid = eki_place_inode(&pos, eki_inode_meta_size(NULL));
 
 	de = kunit_kcalloc(img->test, ndirents, sizeof(*de), GFP_KERNEL);
 	if (!de)
@@ -462,9 +534,11 @@ void *erofs_kunit_image_build(struct erofs_kunit_image *img, size_t *sizep)
 	i = 2;
 	list_for_each_entry(file, &img->files, list) {
 		file->xattr_isize = eki_xattr_isize(file);
-		if (file->xattr_isize > EKI_BLKSZ - 32)
+		if (eki_inode_meta_size(file) > EKI_BLKSZ)
 			return ERR_PTR(-E2BIG);
-		file->nid = eki_place_inode(&pos, file->xattr_isize);
+		file->nid = eki_place_inode(&pos, eki_inode_meta_size(file));
+		if (eki_lz4(file))
+			lz4 = true;
 		de[i++] = (struct eki_dirent){ file->name, file->nid,
 					       FT_REG_FILE };
 	}
@@ -503,7 +577,8 @@ void *erofs_kunit_image_build(struct erofs_kunit_image *img, size_t *sizep)
 	memcpy(dsb->volume_name, "erofs-kunit", sizeof("erofs-kunit"));
 	dsb->feature_incompat = cpu_to_le32(img->feature_incompat |
 		(img->nr_prefixes ? EROFS_FEATURE_INCOMPAT_XATTR_PREFIXES : 0) |
-		(packed ? EROFS_FEATURE_INCOMPAT_FRAGMENTS : 0));
+		(packed ? EROFS_FEATURE_INCOMPAT_FRAGMENTS : 0) |
+		(lz4 ? EROFS_FEATURE_INCOMPAT_ZERO_PADDING : 0));
 	dsb->xattr_prefix_count = img->nr_prefixes;
 	dsb->xattr_prefix_start = cpu_to_le32(EKI_PFX_START >> 2);
 	dsb->packed_nid = cpu_to_le64(packed_nid);
@@ -528,9 +603,14 @@ void *erofs_kunit_image_build(struct erofs_kunit_image *img, size_t *sizep)
 	list_for_each_entry(file, &img->files, list) {
 		eki_write_inode(image, file->nid, S_IFREG | 0644, 1,
 				file->size, file->blkaddr, ++ino, file);
-		if (file->size)
+		if (eki_lz4(file)) {
+			err = eki_write_lz4(image, file);
+			if (err)
+				return ERR_PTR(err);
+		} else if (file->size) {
 			memcpy(image + ((size_t)file->blkaddr << EKI_BLKSZBITS),
 			       file->data, file->size);
+		}
 	}
 	*sizep = size;
 	return image;

@@ -4,8 +4,8 @@
  *
  * An image holds a superblock with chosen compat features, an optional long
  * xattr name prefix table (plainly in the metadata area or in a packed
- * inode), a root directory and uncompressed regular files with inline
- * xattrs.  erofs_kunit_mount() writes it to the boot rootfs and mounts it
+ * inode), a root directory and regular files with inline xattrs, stored
+ * uncompressed or LZ4-compressed.  erofs_kunit_mount() writes it to the boot rootfs and mounts it
  * as a file-backed erofs, so tests run against real erofs objects.
  *
  * Everything is released through kunit-managed allocations and actions.
@@ -50,6 +50,7 @@ struct erofs_kunit_file {
 	const void *data;
 	size_t size;
 	struct list_head xattrs;
+	bool lz4;		/* compressed, one 4KiB pcluster per lcluster */
 	/* private to the builder */
 	unsigned int xattr_isize;
 	u64 nid;

@@ -55,6 +55,15 @@ FIXTURE_VARIANT_ADD(hints, tail_loop) {
 	.img = { "digest-tail", "digest-tail", true },
 };
 
+/* one content stored in two layouts: flat and lz4hc */
+FIXTURE_VARIANT_ADD(hints, mixed_file) {
+	.img = { "digest-lz4hc", "digest-noinline", false },
+};
+
+FIXTURE_VARIANT_ADD(hints, mixed_loop) {
+	.img = { "digest-noinline", "digest-lz4hc", true },
+};
+
 FIXTURE_SETUP(hints)
 {
 	ssize_t n;

@@ -10,15 +10,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "../kselftest.h"
 #include "ishare_lib.h"
+
+const char * const ishare_files[] = {
+	"random-1", "random-100", "random-511", "random-4095", "random-4096",
+	"random-4097", "random-8191", "random-12288", "random-65543",
+	"random-1048699", "text-1", "text-100", "text-511", "text-4095",
+	"text-4096", "text-4097", "text-8191", "text-12288", "text-65543",
+	"text-1048699", "zeros-300000", "sparse-2M", "dir/sub/file-0",
+	"dir/sub/file-1", "dir/sub/file-2", "dir/sub/file-3", "dir/sub/file-4",
+	"dir/sub/file-5", "dir/sub/file-6", "dir/sub/file-7", "dir/sub/file-8",
+	"dir/sub/file-9", "dir/sub/file-10", "dir/sub/file-11",
+	"dir/sub/file-12", "dir/sub/file-13", "dir/sub/file-14",
+	"dir/sub/file-15", "dir/sub/file-16", "dir/sub/file-17",
+	"dir/sub/file-18", "dir/sub/file-19",
+};
+const unsigned int ishare_nr_files = sizeof(ishare_files) / sizeof(*ishare_files);
 
 /* short enough that every path below it fits in PATH_MAX */
 static char images[1024];
@@ -112,6 +129,95 @@ int ishare_mount(const char *recipe, const char *dir, bool loop,
 	if (lfd >= 0)
 		close(lfd);
 	return ret;
+}
+
+#define SYSFS_EROFS	"/sys/fs/erofs"
+
+/* whether /sys/fs/erofs/@name is listed in @names (NUL-separated) */
+static bool listed(const char *names, size_t len, const char *name)
+{
+	const char *p;
+
+	for (p = names; p < names + len; p += strlen(p) + 1)
+		if (!strcmp(p, name))
+			return true;
+	return false;
+}
+
+/* the entries of /sys/fs/erofs, NUL-separated, into @names; length */
+static size_t sysfs_names(char *names, size_t size)
+{
+	DIR *dir = opendir(SYSFS_EROFS);
+	struct dirent *d;
+	size_t len = 0;
+
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir))) {
+		size_t n = strlen(d->d_name) + 1;
+
+		if (len + n <= size) {
+			memcpy(names + len, d->d_name, n);
+			len += n;
+		}
+	}
+	closedir(dir);
+	return len;
+}
+
+int ishare_mount_named(const char *recipe, const char *dir, bool loop,
+		       const char *opts, char *fs, size_t len)
+{
+	char before[8192];
+	size_t n = sysfs_names(before, sizeof(before));
+	DIR *sysfs;
+	struct dirent *d;
+	int ret;
+
+	ret = ishare_mount(recipe, dir, loop, opts);
+	if (ret)
+		return ret;
+	sysfs = opendir(SYSFS_EROFS);
+	if (!sysfs)
+		return -errno;
+	ret = -ENOENT;
+	while ((d = readdir(sysfs)))
+		if (!listed(before, n, d->d_name)) {
+			snprintf(fs, len, "%s", d->d_name);
+			ret = 0;
+			break;
+		}
+	closedir(sysfs);
+	return ret;
+}
+
+long ishare_counter(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	long value;
+	FILE *f;
+
+	snprintf(path, sizeof(path), SYSFS_EROFS "/%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%ld", &value) != 1)
+		value = -EINVAL;
+	fclose(f);
+	return value;
+}
+
+long ishare_counter_settle(const char *dir, const char *name, long want)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	long value = ishare_counter(dir, name);
+	int i;
+
+	for (i = 0; i < 150 && value != want; i++) {
+		nanosleep(&ts, NULL);
+		value = ishare_counter(dir, name);
+	}
+	return value;
 }
 
 int ishare_umount(const char *dir, int flags)

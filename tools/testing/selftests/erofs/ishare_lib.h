@@ -25,6 +25,10 @@
 /* 17 pages, below every readahead window */
 #define MID_FILE	"text-65543"
 
+/* regular files of images/tree.py, no empty one, no hard link twice */
+extern const char * const ishare_files[];
+extern const unsigned int ishare_nr_files;
+
 #define DOMAIN_OPTS	"domain_id=ishare-selftest"
 
 struct variant_images {
@@ -57,6 +61,22 @@ const char *ishare_tree(const char *name);	/* EROFS_IMAGES/tree/name */
 int ishare_mount(const char *recipe, const char *dir, bool loop,
 		 const char *opts);
 int ishare_umount(const char *dir, int flags);
+/*
+ * the same, and the name of the new filesystem's own directory under
+ * /sys/fs/erofs in @fs
+ */
+int ishare_mount_named(const char *recipe, const char *dir, bool loop,
+		       const char *opts, char *fs, size_t len);
+/*
+ * a counter of /sys/fs/erofs/@dir: "ishare" for the global ones, or a
+ * filesystem's directory; its value or -errno
+ */
+long ishare_counter(const char *dir, const char *name);
+/*
+ * the same, once it equals @want or after 3 s: filesystems unmounted by a
+ * task's exit go a little later
+ */
+long ishare_counter_settle(const char *dir, const char *name, long want);
 
 /* whole file into a malloc()ed buffer; size or -errno */
 ssize_t ishare_slurp(const char *path, char **buf);

@@ -4,7 +4,8 @@
  * a live mapping) while another process reads and maps the same content
  * through mount B; B's bytes stay right, every unmount succeeds and the
  * kernel complains about nothing.  After the last unmount no shared inode
- * is left: the allocated inode count (/proc/sys/fs/inode-nr) goes back.
+ * is left: the allocated inode count (/proc/sys/fs/inode-nr) goes back,
+ * and so do the counters of /sys/fs/erofs/ishare.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -26,20 +27,6 @@
 
 #define ROUNDS	40
 
-/* regular files of images/tree.py, no empty one, no hard link twice */
-static const char * const files[] = {
-	"random-1", "random-100", "random-511", "random-4095", "random-4096",
-	"random-4097", "random-8191", "random-12288", "random-65543",
-	"random-1048699", "text-1", "text-100", "text-511", "text-4095",
-	"text-4096", "text-4097", "text-8191", "text-12288", "text-65543",
-	"text-1048699", "zeros-300000", "sparse-2M", "dir/sub/file-0",
-	"dir/sub/file-1", "dir/sub/file-2", "dir/sub/file-3", "dir/sub/file-4",
-	"dir/sub/file-5", "dir/sub/file-6", "dir/sub/file-7", "dir/sub/file-8",
-	"dir/sub/file-9", "dir/sub/file-10", "dir/sub/file-11",
-	"dir/sub/file-12", "dir/sub/file-13", "dir/sub/file-14",
-	"dir/sub/file-15", "dir/sub/file-16", "dir/sub/file-17",
-	"dir/sub/file-18", "dir/sub/file-19",
-};
 
 FIXTURE(lifetime) {
 	char *want;		/* BIG_FILE from the source tree */
@@ -193,8 +180,8 @@ static int read_all(const char *dir)
 	char path[PATH_MAX], *buf;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+	for (i = 0; i < ishare_nr_files; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, ishare_files[i]);
 		if (ishare_slurp(path, &buf) <= 0)
 			return -1;
 		free(buf);
@@ -205,7 +192,7 @@ static int read_all(const char *dir)
 TEST_F(lifetime, no_shared_inode_after_last_umount)
 {
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
-	long k = ARRAY_SIZE(files), n0, n1, n2, n3;
+	long k = ishare_nr_files, n0, n1, n2, n3;
 	int i;
 
 	/* once, so that loop devices and /proc inodes exist before n0 */
@@ -242,6 +229,11 @@ TEST_F(lifetime, no_shared_inode_after_last_umount)
 	/* B's inodes and the shared ones outlive A */
 	EXPECT_LE(k + k / 2, n2 - n0);
 	EXPECT_GE(k / 4, n3 - n0);
+
+	/* and the counters of /sys/fs/erofs/ishare say so */
+	EXPECT_EQ(0, ishare_counter_settle("ishare", "shared_inodes", 0));
+	EXPECT_EQ(0, ishare_counter_settle("ishare", "sharer_inodes", 0));
+	EXPECT_EQ(0, ishare_counter_settle("ishare", "cached_pages", 0));
 }
 
 TEST_HARNESS_MAIN

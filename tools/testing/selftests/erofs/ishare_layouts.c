@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sharing across data layouts: one file stored differently in two images
+ * (compressed or not, lz4 or lz4hc, tail-packed or not, chunk-based or
+ * not) still shares one page cache.  Each layout pair proves the sharing
+ * with mincore and the counters of /sys/fs/erofs, checks every file's
+ * bytes, and unmounts either image while readers of the other one run.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "ishare_lib.h"
+
+#define ROUNDS	12
+
+FIXTURE(layouts) {
+	char *want;		/* BIG_FILE from the source tree */
+	size_t size, len;
+};
+
+/* a: compressed or otherwise unlike b; images/build.sh recipes */
+FIXTURE_VARIANT(layouts) {
+	struct variant_images img;
+};
+
+FIXTURE_VARIANT_ADD(layouts, lz4_plain_file) {
+	.img = { "digest-lz4", "digest-noinline", false },
+};
+
+FIXTURE_VARIANT_ADD(layouts, lz4_plain_loop) {
+	.img = { "digest-lz4", "digest-noinline", true },
+};
+
+FIXTURE_VARIANT_ADD(layouts, lz4hc_lz4_file) {
+	.img = { "digest-lz4hc", "digest-lz4", false },
+};
+
+FIXTURE_VARIANT_ADD(layouts, lz4hc_lz4_loop) {
+	.img = { "digest-lz4hc", "digest-lz4", true },
+};
+
+FIXTURE_VARIANT_ADD(layouts, tail_plain_file) {
+	.img = { "digest", "digest-noinline", false },
+};
+
+FIXTURE_VARIANT_ADD(layouts, tail_plain_loop) {
+	.img = { "digest", "digest-noinline", true },
+};
+
+FIXTURE_VARIANT_ADD(layouts, ztail_plain_file) {
+	.img = { "digest-tail", "digest-noinline", false },
+};
+
+FIXTURE_VARIANT_ADD(layouts, ztail_plain_loop) {
+	.img = { "digest-tail", "digest-noinline", true },
+};
+
+FIXTURE_VARIANT_ADD(layouts, chunk_plain_file) {
+	.img = { "digest-chunk", "digest-noinline", false },
+};
+
+FIXTURE_VARIANT_ADD(layouts, chunk_plain_loop) {
+	.img = { "digest-chunk", "digest-noinline", true },
+};
+
+FIXTURE_SETUP(layouts)
+{
+	ssize_t n;
+
+	ISHARE_PREPARE(true);
+
+	n = ishare_slurp(ishare_tree(BIG_FILE), &self->want);
+	ASSERT_GT(n, 0);
+	self->size = n;
+	self->len = ishare_pages(n) * getpagesize();
+}
+
+FIXTURE_TEARDOWN(layouts)
+{
+	umount2(MNT_A, MNT_DETACH);
+	umount2(MNT_B, MNT_DETACH);
+	free(self->want);
+}
+
+/* every file of @mnt has the bytes of the source tree; 0 or -1 */
+static int all_files_right(const char *mnt)
+{
+	char path[PATH_MAX], *got, *want;
+	ssize_t n, m;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < ishare_nr_files && !ret; i++) {
+		snprintf(path, sizeof(path), "%s/%s", mnt, ishare_files[i]);
+		n = ishare_slurp(path, &got);
+		m = ishare_slurp(ishare_tree(ishare_files[i]), &want);
+		if (n < 0 || n != m || memcmp(got, want, n))
+			ret = -1;
+		if (n >= 0)
+			free(got);
+		if (m >= 0)
+			free(want);
+	}
+	return ret;
+}
+
+/* BIG_FILE of @mnt read whole with pread() has the source's bytes */
+static bool big_file_right(const char *mnt, const char *want, size_t size)
+{
+	char path[PATH_MAX], *buf = malloc(size);
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" BIG_FILE, mnt);
+	fd = open(path, O_RDONLY);
+	ok = buf && fd >= 0 && pread(fd, buf, size, 0) == (ssize_t)size &&
+	     !memcmp(buf, want, size);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ok;
+}
+
+TEST_F(layouts, one_cache_both_ways)
+{
+	long pages = ishare_pages(self->size), reads;
+	char fs_a[256], fs_b[256];
+
+	ASSERT_EQ(0, ishare_mount_named(variant->img.a, MNT_A, variant->img.loop,
+					DOMAIN_OPTS, fs_a, sizeof(fs_a)));
+	ASSERT_EQ(0, ishare_mount_named(variant->img.b, MNT_B, variant->img.loop,
+					DOMAIN_OPTS, fs_b, sizeof(fs_b)));
+
+	/* read through A, resident through B, and the other way round */
+	ASSERT_EQ(0, ishare_drop_caches());
+	EXPECT_EQ(0, ishare_resident_path(MNT_B "/" BIG_FILE));
+	EXPECT_TRUE(big_file_right(MNT_A, self->want, self->size));
+	EXPECT_EQ(pages, ishare_resident_path(MNT_B "/" BIG_FILE));
+	ASSERT_EQ(0, ishare_drop_caches());
+	EXPECT_EQ(0, ishare_resident_path(MNT_A "/" BIG_FILE));
+	EXPECT_TRUE(big_file_right(MNT_B, self->want, self->size));
+	EXPECT_EQ(pages, ishare_resident_path(MNT_A "/" BIG_FILE));
+
+	/* B filled it: a read through A is served from B's fill */
+	reads = ishare_counter(fs_a, "ishare_reads_from_others");
+	ASSERT_LE(0, reads);
+	EXPECT_TRUE(big_file_right(MNT_A, self->want, self->size));
+	EXPECT_EQ(reads + 1, ishare_counter(fs_a, "ishare_reads_from_others"));
+	EXPECT_LE(pages, ishare_counter("ishare", "cached_pages"));
+
+	/* every file right through both, each one shared */
+	EXPECT_EQ(0, all_files_right(MNT_A));
+	EXPECT_EQ(0, all_files_right(MNT_B));
+	EXPECT_LE(ishare_nr_files - 2, ishare_counter(fs_a, "ishare_files"));
+	EXPECT_LE(ishare_nr_files - 2, ishare_counter(fs_b, "ishare_files"));
+	EXPECT_LE(2 * (ishare_nr_files - 2),
+		  ishare_counter("ishare", "sharer_inodes"));
+	EXPECT_LE(ishare_nr_files / 2,
+		  ishare_counter("ishare", "shared_inodes"));
+
+	ASSERT_EQ(0, umount2(MNT_A, 0));
+	ASSERT_EQ(0, umount2(MNT_B, 0));
+	EXPECT_EQ(0, ishare_counter_settle("ishare", "shared_inodes", 0));
+	EXPECT_EQ(0, ishare_counter_settle("ishare", "cached_pages", 0));
+}
+
+/*
+ * read and map BIG_FILE through @mnt until killed, dropping the cache each
+ * time so that it is refilled while the other image comes and goes; exit
+ * 1 on bad bytes
+ */
+static void reader(const char *mnt, const char *want, size_t size,
+		   size_t len)
+{
+	char path[PATH_MAX], *map;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" BIG_FILE, mnt);
+	for (;;) {
+		if (!big_file_right(mnt, want, size))
+			_exit(1);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			_exit(3);
+		map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			_exit(4);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+		if (memcmp(want, map, size))
+			_exit(1);
+		munmap(map, len);
+	}
+}
+
+/*
+ * @gone (recipe, mount point) is mounted, read, mapped and unmounted
+ * ROUNDS times (umount -l with a live mapping every other round) while a
+ * process reads the same file through @stays
+ */
+static void umount_while_other_reads(struct __test_metadata *_metadata,
+				     FIXTURE_DATA(layouts) *self, bool loop,
+				     const char *gone, const char *gone_mnt,
+				     const char *stays, const char *stays_mnt)
+{
+	char path[PATH_MAX], *map;
+	int i, status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/" BIG_FILE, gone_mnt);
+	ASSERT_EQ(0, ishare_mount(stays, stays_mnt, loop, DOMAIN_OPTS));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		reader(stays_mnt, self->want, self->size, self->len);
+
+	for (i = 0; i < ROUNDS; i++) {
+		ASSERT_EQ(0, ishare_mount(gone, gone_mnt, loop, DOMAIN_OPTS));
+		EXPECT_TRUE(big_file_right(gone_mnt, self->want, self->size))
+			TH_LOG("round %d", i);
+		map = ishare_map(path, self->len, MAP_SHARED);
+		ASSERT_NE(MAP_FAILED, map);
+		EXPECT_EQ(0, memcmp(self->want, map, self->size));
+		if (i % 2) {
+			munmap(map, self->len);
+			map = NULL;
+		}
+		ASSERT_EQ(0, umount2(gone_mnt, map ? MNT_DETACH : 0))
+			TH_LOG("round %d", i);
+		if (map) {
+			EXPECT_EQ(0, memcmp(self->want, map, self->size))
+				TH_LOG("round %d: mapping after umount -l", i);
+			munmap(map, self->len);
+		}
+		ASSERT_EQ(0, waitpid(pid, &status, WNOHANG))
+			TH_LOG("the reader stopped in round %d: %d", i,
+			       WEXITSTATUS(status));
+	}
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+	/* the content was shared all along */
+	ASSERT_EQ(0, ishare_mount(gone, gone_mnt, loop, DOMAIN_OPTS));
+	ASSERT_EQ(0, ishare_drop_caches());
+	EXPECT_TRUE(big_file_right(stays_mnt, self->want, self->size));
+	EXPECT_EQ((long)ishare_pages(self->size), ishare_resident_path(path));
+	ASSERT_EQ(0, umount2(gone_mnt, 0));
+	ASSERT_EQ(0, umount2(stays_mnt, 0));
+	EXPECT_EQ(0, ishare_counter_settle("ishare", "shared_inodes", 0));
+}
+
+TEST_F_TIMEOUT(layouts, umount_a_while_b_is_read, 300)
+{
+	umount_while_other_reads(_metadata, self, variant->img.loop,
+				 variant->img.a, MNT_A, variant->img.b, MNT_B);
+}
+
+TEST_F_TIMEOUT(layouts, umount_b_while_a_is_read, 300)
+{
+	umount_while_other_reads(_metadata, self, variant->img.loop,
+				 variant->img.b, MNT_B, variant->img.a, MNT_A);
+}
+
+TEST_HARNESS_MAIN
