@@ -359,13 +359,15 @@ static void drop_shared_cache(struct kunit *test, struct inode *shared)
 static void erofs_ishare_cross_layout_test(struct kunit *test)
 {
 	char *data = big_data(test, 'a');
-	struct vfsmount *zip = big_mount(test, data, true, "domain_id=kunit-layout"), *flat;
+	struct vfsmount *zip = big_mount(test, data, true,
+					 "domain_id=kunit-layout"), *flat;
 	struct inode *zi = inode_of(test, zip, "big"), *fi, *shared;
+	struct erofs_sb_info *zsbi = EROFS_SB(zip->mnt_sb), *fsbi;
 
 	shared = shared_of(zi);
 	KUNIT_ASSERT_NOT_NULL(test, shared);
-	KUNIT_EXPECT_TRUE(test, erofs_inode_is_data_compressed(
-					EROFS_I(zi)->datalayout));
+	KUNIT_EXPECT_TRUE(test,
+			  erofs_inode_is_data_compressed(EROFS_I(zi)->datalayout));
 
 	/* filled through the compressed sharer, the only one */
 	expect_big(test, zip, data);
@@ -375,23 +377,22 @@ static void erofs_ishare_cross_layout_test(struct kunit *test)
 	/* filled through the uncompressed sharer, whoever asks */
 	flat = big_mount(test, data, false, "domain_id=kunit-layout");
 	fi = inode_of(test, flat, "big");
+	fsbi = EROFS_SB(flat->mnt_sb);
 	KUNIT_EXPECT_PTR_EQ(test, shared_of(fi), shared);
-	KUNIT_EXPECT_FALSE(test, erofs_inode_is_data_compressed(
-					EROFS_I(fi)->datalayout));
+	KUNIT_EXPECT_FALSE(test,
+			   erofs_inode_is_data_compressed(EROFS_I(fi)->datalayout));
 	expect_big(test, zip, data);
 	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 4UL);
 	expect_big(test, flat, data);
 	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 4UL);
 
 	/* one file each; flat's read came from the cache zip's read filled */
-	KUNIT_EXPECT_EQ(test, atomic_long_read(
-			&EROFS_SB(zip->mnt_sb)->ishare_files), 1L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(
-			&EROFS_SB(flat->mnt_sb)->ishare_files), 1L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(
-			&EROFS_SB(zip->mnt_sb)->ishare_reads_from_others), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(
-			&EROFS_SB(flat->mnt_sb)->ishare_reads_from_others), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&zsbi->ishare_files), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&fsbi->ishare_files), 1L);
+	KUNIT_EXPECT_EQ(test,
+			atomic_long_read(&zsbi->ishare_reads_from_others), 0L);
+	KUNIT_EXPECT_EQ(test,
+			atomic_long_read(&fsbi->ishare_reads_from_others), 1L);
 }
 
 /*
@@ -401,7 +402,8 @@ static void erofs_ishare_cross_layout_test(struct kunit *test)
 static void erofs_ishare_cheapest_sharer_test(struct kunit *test)
 {
 	char *zdata = big_data(test, 'z'), *fdata = big_data(test, 'f');
-	struct vfsmount *zip = big_mount(test, zdata, true, "domain_id=kunit-cheapest");
+	struct vfsmount *zip = big_mount(test, zdata, true,
+					 "domain_id=kunit-cheapest");
 	struct vfsmount *flat = big_mount(test, fdata, false,
 					   "domain_id=kunit-cheapest");
 	struct inode *shared = shared_of(inode_of(test, zip, "big"));

@@ -456,8 +456,8 @@ static int eki_write_lz4(u8 *image, struct erofs_kunit_file *file)
 
 	if (!IS_ENABLED(CONFIG_EROFS_FS_ZIP))
 		return -EOPNOTSUPP;
-	di = (void *)(meta + Z_EROFS_FULL_INDEX_START(
-			sizeof(struct erofs_inode_compact) + file->xattr_isize));
+	len = sizeof(struct erofs_inode_compact) + file->xattr_isize;
+	di = (void *)(meta + Z_EROFS_FULL_INDEX_START(len));
 	/* the map header stays zeroed: LZ4, 4KiB lclusters, no options */
 	wrkmem = kvmalloc(LZ4_MEM_COMPRESS, GFP_KERNEL);
 	out = kmalloc(EKI_BLKSZ, GFP_KERNEL);
