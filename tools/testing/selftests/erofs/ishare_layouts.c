@@ -112,21 +112,12 @@ static int all_files_right(const char *mnt)
 	return ret;
 }
 
-/* BIG_FILE of @mnt read whole with pread() has the source's bytes */
 static bool big_file_right(const char *mnt, const char *want, size_t size)
 {
-	char path[PATH_MAX], *buf = malloc(size);
-	bool ok;
-	int fd;
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/" BIG_FILE, mnt);
-	fd = open(path, O_RDONLY);
-	ok = buf && fd >= 0 && pread(fd, buf, size, 0) == (ssize_t)size &&
-	     !memcmp(buf, want, size);
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return ok;
+	return ishare_file_is(path, want, size);
 }
 
 TEST_F(layouts, one_cache_both_ways)
@@ -173,35 +164,6 @@ TEST_F(layouts, one_cache_both_ways)
 }
 
 /*
- * read and map BIG_FILE through @mnt until killed, dropping the cache each
- * time so that it is refilled while the other image comes and goes; exit
- * 1 on bad bytes
- */
-static void reader(const char *mnt, const char *want, size_t size,
-		   size_t len)
-{
-	char path[PATH_MAX], *map;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/" BIG_FILE, mnt);
-	for (;;) {
-		if (!big_file_right(mnt, want, size))
-			_exit(1);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			_exit(3);
-		map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-		if (map == MAP_FAILED)
-			_exit(4);
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-		close(fd);
-		if (memcmp(want, map, size))
-			_exit(1);
-		munmap(map, len);
-	}
-}
-
-/*
  * @gone (recipe, mount point) is mounted, read, mapped and unmounted
  * ROUNDS times (umount -l with a live mapping every other round) while a
  * process reads the same file through @stays
@@ -219,8 +181,10 @@ static void umount_while_other_reads(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ishare_mount(stays, stays_mnt, loop, DOMAIN_OPTS));
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (!pid)
-		reader(stays_mnt, self->want, self->size, self->len);
+	if (!pid) {
+		snprintf(path, sizeof(path), "%s/" BIG_FILE, stays_mnt);
+		ishare_read_forever(path, self->want, self->size, self->len);
+	}
 
 	for (i = 0; i < ROUNDS; i++) {
 		ASSERT_EQ(0, ishare_mount(gone, gone_mnt, loop, DOMAIN_OPTS));

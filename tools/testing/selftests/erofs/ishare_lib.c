@@ -7,10 +7,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <unistd.h>
 #include <linux/loop.h>
 #include <sys/ioctl.h>
@@ -21,6 +21,10 @@
 
 #include "../kselftest.h"
 #include "ishare_lib.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
 
 const char * const ishare_files[] = {
 	"random-1", "random-100", "random-511", "random-4095", "random-4096",
@@ -406,6 +410,47 @@ static int write_str(const char *path, const char *s)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+bool ishare_file_is(const char *path, const char *want, size_t size)
+{
+	char *buf = malloc(size);
+	bool same;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	same = buf && fd >= 0 && pread(fd, buf, size, 0) == (ssize_t)size &&
+	       !memcmp(buf, want, size);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return same;
+}
+
+void ishare_read_forever(const char *path, const char *want, size_t size,
+			 size_t len)
+{
+	char *map;
+	int fd;
+
+	for (;;) {
+		if (!ishare_file_is(path, want, size))
+			_exit(1);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			_exit(2);
+		map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			_exit(2);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+		if (memcmp(want, map, size))
+			_exit(1);
+		madvise(map, len, MADV_PAGEOUT);
+		if (memcmp(want, map, size))
+			_exit(1);
+		munmap(map, len);
+	}
 }
 
 int ishare_drop_caches(void)

@@ -92,6 +92,17 @@ char ishare_read_byte(const char *p);
 /* physical frame of a mapped page from /proc/self/pagemap; 0 if none */
 uint64_t ishare_pfn(const void *addr);
 
+/* @path read whole with pread() has the bytes @want */
+bool ishare_file_is(const char *path, const char *want, size_t size);
+/*
+ * until killed: read @path whole, map its @len bytes and compare both with
+ * @want, dropping its pages (fadvise DONTNEED, MADV_PAGEOUT) each time so
+ * that they are filled again while other mounts come and go; exits 1 on
+ * wrong bytes, 2 on any other failure
+ */
+void ishare_read_forever(const char *path, const char *want, size_t size,
+			 size_t len) __attribute__((noreturn));
+
 int ishare_drop_caches(void);
 long ishare_cached_kb(void);	/* Cached: in /proc/meminfo */
 long ishare_nr_inodes(void);	/* allocated inodes, /proc/sys/fs/inode-nr */

@@ -72,38 +72,6 @@ FIXTURE_TEARDOWN(lifetime)
 	free(self->want);
 }
 
-/*
- * read and map BIG_FILE through B until killed, dropping the cache each
- * time so that it is refilled while A comes and goes; exit 1 on bad bytes
- */
-static void reader(const char *want, size_t size, size_t len)
-{
-	char *buf = malloc(size), *map;
-	int fd;
-
-	if (!buf)
-		_exit(2);
-	for (;;) {
-		fd = open(MNT_B "/" BIG_FILE, O_RDONLY);
-		if (fd < 0)
-			_exit(3);
-		if (pread(fd, buf, size, 0) != (ssize_t)size ||
-		    memcmp(want, buf, size))
-			_exit(1);
-		map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-		if (map == MAP_FAILED)
-			_exit(4);
-		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-		close(fd);
-		if (memcmp(want, map, size))
-			_exit(1);
-		madvise(map, len, MADV_PAGEOUT);
-		if (memcmp(want, map, size))
-			_exit(1);
-		munmap(map, len);
-	}
-}
-
 static bool kernel_complained(const char *log)
 {
 	return strstr(log, "Busy inodes") || strstr(log, "BUG") ||
@@ -122,7 +90,8 @@ TEST_F_TIMEOUT(lifetime, umount_a_while_b_is_read, 180)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid)
-		reader(self->want, self->size, self->len);
+		ishare_read_forever(MNT_B "/" BIG_FILE, self->want,
+				    self->size, self->len);
 
 	for (i = 0; i < ROUNDS; i++) {
 		ASSERT_EQ(0, ishare_mount(variant->img.a, MNT_A,
