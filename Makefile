@@ -5,7 +5,7 @@
 	selftests-x86_64 selftests-um-debug module module-test series demo bench
 
 help:
-	@echo "make demo              memory saved by page cache sharing (coming)"
+	@echo "make demo              memory with and without page cache sharing: python3.11, two versions"
 	@echo "make check             every test: KUnit and selftests, UML and x86_64"
 	@echo "make kunit             erofs KUnit suites on UML"
 	@echo "make kunit-x86_64      erofs KUnit suites on x86_64 under QEMU"
@@ -16,6 +16,7 @@ help:
 	@echo "make module            out-of-tree erofs.ko for Debian's 6.12 kernel"
 	@echo "make module-test       erofs.ko on Debian's stock kernel in QEMU: tests, unload, reload"
 	@echo "make series            our erofs work as a checkpatch-clean patch series"
+	@echo "make bench             memory, fio throughput and scale on any trees; peer kernel column"
 
 check:
 	@scripts/check.sh
@@ -47,5 +48,8 @@ module-test:
 series:
 	@scripts/series.sh
 
-demo bench:
-	@echo "make $@: not available yet; it arrives with a later issue"
+demo:
+	@scripts/demo.sh
+
+bench:
+	@scripts/bench.sh

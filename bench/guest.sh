@@ -1,0 +1,189 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# guest.sh CONFIG: the guest side of scripts/bench.sh, run by
+# scripts/guest-run.sh inside the test kernel.  CONFIG (shell) sets:
+#   READER       the static bench/reader.c binary
+#   IMAGES       "ID=PATH ..." images to copy into the guest's /tmp
+#   SHARE_OPTS   mount options that turn sharing on (domain_id=...)
+#   MEM_OPTS     mount options of every memory measurement
+#   PHASES       any of: memory fio scale
+#   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
+#   MEM_NS       mount counts of the memory phase, e.g. "2 10"
+#   SCALE_IMAGE  ID of the image mounted 1, 10 and 50 times
+#   SCALE_NS     e.g. "1 10 50"
+#   UNSHARED_MAX_MB  skip unshared scale runs above this many MB
+# Every result is one line "BENCH-RESULT {json}" on stdout.
+set -u
+. "$1"
+
+CG=/sys/fs/cgroup
+seq=0
+
+say() { echo "bench-guest: $*" >&2; }
+result() { echo "BENCH-RESULT {$*}"; }
+
+drop_caches() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+# mount_set MODE N ID...: mount N images cycling over ID... on
+# /tmp/mnt/0..N-1, each through its own loop device over the image in the
+# guest's tmpfs; sets MOUNT_NS (time spent in mount(2) only).  Each loop
+# device is read once from the root cgroup, so that the metadata erofs
+# reads through the block device's page cache is resident and charged
+# there, never to the readers (file data bypasses that cache).
+mount_set() {
+	mode=$1 n=$2
+	shift 2
+	opts=${MOUNT_EXTRA:-}
+	if [ "$mode" = shared ]; then
+		opts=${opts:+$opts,}$SHARE_OPTS
+	fi
+	: >/tmp/mounts
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		k=$((i % $# + 1))
+		eval "id=\${$k}"
+		mkdir -p "/tmp/mnt/$i"
+		loop=$(losetup -r -f --show "/tmp/img/$id.erofs") || return 1
+		cat "$loop" >/dev/null
+		echo "$loop /tmp/mnt/$i" >>/tmp/mounts
+		i=$((i + 1))
+	done
+	out=$(/tmp/reader -m "$opts" </tmp/mounts) || return 1
+	MOUNT_NS=${out#*ns=}
+}
+
+umount_all() {
+	for d in /tmp/mnt/*; do
+		[ -d "$d" ] || continue
+		mountpoint -q "$d" && { umount "$d" || say "umount $d failed"; }
+		rmdir "$d"
+	done
+	losetup -D
+}
+
+# file_list DIR...: list the regular files under DIR... in /tmp/list,
+# and read every directory and inode from the root cgroup (directories
+# have page cache of their own), so that the readers' cgroup is charged
+# with regular file data only
+file_list() {
+	find "$@" -type f >/tmp/list
+	find "$@" -ls >/dev/null
+}
+
+# charged CMD...: run CMD (stdin /tmp/list) in a new memory cgroup; sets
+# OUT (its output) and FILE_BYTES (the cgroup's "file" page cache bytes)
+charged() {
+	seq=$((seq + 1))
+	cg=$CG/bench$seq
+	mkdir "$cg" || return 1
+	/tmp/reader -o </dev/null >/dev/null	# resident before the cgroup
+	OUT=$(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' \
+		sh "$cg" "$@" </tmp/list) || return 1
+	# memcg statistics are flushed every 2 s (exactly, unlike the
+	# threshold-based flush of a memory.stat read): wait for one
+	sleep 3
+	FILE_BYTES=$(awk '$1 == "file" { print $2 }' "$cg/memory.stat")
+	rmdir "$cg"
+}
+
+# kv OUT KEY: the value of KEY=VALUE in OUT
+kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+memory_phase() {
+	for set in $SETS; do
+		name=${set%%=*}
+		ids=$(echo "${set#*=}" | tr , ' ')
+		for n in $MEM_NS; do
+			for mode in unshared shared; do
+				drop_caches
+				# shellcheck disable=SC2086
+				MOUNT_EXTRA=$MEM_OPTS mount_set "$mode" "$n" $ids || return 1
+				file_list /tmp/mnt
+				charged /tmp/reader || return 1
+				result "\"phase\":\"memory\",\"set\":\"$name\",\"n\":$n,\"mode\":\"$mode\"," \
+					"\"file_bytes\":$FILE_BYTES,\"files\":$(kv "$OUT" files)," \
+					"\"bytes\":$(kv "$OUT" bytes),\"read_ns\":$(kv "$OUT" ns),\"mount_ns\":$MOUNT_NS"
+				umount_all
+			done
+		done
+	done
+}
+
+# fio_pass RW: one fio run reading mount 0, then mount 1 (stonewall);
+# prints "KIB MS"
+fio_pass() {
+	rw=$1 svc=sequential bs=128k
+	[ "$1" = randread ] && svc=random bs=4k
+	set --
+	for d in /tmp/mnt/*; do
+		set -- "$@" --name="${d##*/}" --opendir="$d" --rw="$rw" --bs="$bs" \
+			--ioengine=psync --readonly --file_service_type="$svc" \
+			--stonewall
+	done
+	fio --output-format=terse "$@" 2>/dev/null |
+		awk -F';' '$1 == 3 { kb += $6; ms += $9 } END { print kb + 0, ms + 0 }'
+}
+
+fio_phase() {
+	fio --version >/dev/null || { say "fio missing"; return 1; }
+	for set in $SETS; do
+		name=${set%%=*}
+		ids=$(echo "${set#*=}" | tr , ' ')
+		for rw in read randread; do
+			for mode in unshared shared; do
+				drop_caches
+				# shellcheck disable=SC2086
+				mount_set "$mode" 2 $ids || return 1
+				for temp in cold hot; do
+					r=$(fio_pass "$rw")
+					result "\"phase\":\"fio\",\"set\":\"$name\",\"rw\":\"$rw\"," \
+						"\"mode\":\"$mode\",\"cache\":\"$temp\"," \
+						"\"kib\":${r% *},\"ms\":${r#* }"
+				done
+				umount_all
+			done
+		done
+	done
+}
+
+scale_phase() {
+	size_mb=$(($(stat -c %s "/tmp/img/$SCALE_IMAGE.erofs") / 1048576 + 1))
+	for n in $SCALE_NS; do
+		for mode in shared unshared; do
+			if [ "$mode" = unshared ] && [ $((n * size_mb)) -gt "$UNSHARED_MAX_MB" ]; then
+				say "scale: unshared N=$n skipped (${size_mb} MB x $n > $UNSHARED_MAX_MB MB)"
+				continue
+			fi
+			drop_caches
+			MOUNT_EXTRA=$MEM_OPTS mount_set "$mode" "$n" "$SCALE_IMAGE" || return 1
+			find /tmp/mnt -type f >/tmp/list
+			cold=$(/tmp/reader -o </tmp/list)
+			warm=$(/tmp/reader -o </tmp/list)
+			find /tmp/mnt -ls >/dev/null
+			charged /tmp/reader || return 1
+			result "\"phase\":\"scale\",\"n\":$n,\"mode\":\"$mode\"," \
+				"\"mount_ns\":$MOUNT_NS,\"files\":$(kv "$cold" files)," \
+				"\"open_cold_ns\":$(kv "$cold" ns),\"open_warm_ns\":$(kv "$warm" ns)," \
+				"\"file_bytes\":$FILE_BYTES,\"bytes\":$(kv "$OUT" bytes)"
+			umount_all
+		done
+	done
+}
+
+echo +memory >"$CG/cgroup.subtree_control" || { say "no memory cgroup"; exit 1; }
+mkdir -p /tmp/img /tmp/mnt
+cp "$READER" /tmp/reader
+for img in $IMAGES; do
+	cp "${img#*=}" "/tmp/img/${img%%=*}.erofs" || exit 1
+done
+result "\"phase\":\"kernel\",\"release\":\"$(uname -r)\""
+
+status=0
+for phase in $PHASES; do
+	say "phase $phase"
+	"${phase}_phase" || { say "phase $phase failed"; status=1; umount_all; }
+done
+exit $status

@@ -1,0 +1,295 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""report.py --meta META --out DIR --primary KERNEL: turn the guest
+results of scripts/bench.sh into results.json, results.md and memory.png
+in DIR, print the tables, and exit 1 when on the primary kernel a memory
+reduction stays below --min-of-limit of its theoretical limit.
+
+The limit of a set of mounted trees is the share of duplicated data:
+1 - (pages of distinct file digests) / (pages of all regular files),
+with pages = ceil(size / 4096) per file; memory figures are the readers'
+memory cgroup "file" page cache."""
+import argparse
+import json
+import os
+import sys
+
+MB = 1 << 20
+PAGE = 4096
+
+
+def read_manifest(path):
+    files = []
+    with open(path) as f:
+        for line in f:
+            pages, digest, _ = line.rstrip('\n').split(' ', 2)
+            files.append((int(pages), digest))
+    return files
+
+
+def limit(manifests):
+    """(total pages, distinct pages, limit) of the trees mounted together"""
+    total, distinct = 0, {}
+    for files in manifests:
+        for pages, digest in files:
+            total += pages
+            distinct[digest] = pages
+    d = sum(distinct.values())
+    return total, d, (1 - d / total) if total else 0.0
+
+
+def parse_meta(path):
+    meta = {'trees': {}, 'sets': {}, 'kernels': {}, 'skipped': {}, 'timing': {}}
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if not w:
+                continue
+            if w[0] == 'tree':
+                _, tid, manifest, tree, label = line.rstrip('\n').split(' ', 4)
+                meta['trees'][tid] = {'manifest': manifest, 'path': tree, 'label': label}
+            elif w[0] == 'set':
+                meta['sets'][w[1]] = w[2].split(',')
+            elif w[0] == 'kernel':
+                meta['kernels'][w[1]] = {'status': int(w[2]), 'seconds': int(w[3]),
+                                         'raw': w[4]}
+            elif w[0] == 'skip':
+                meta['skipped'][w[1]] = w[2]
+            elif w[0] == 'timing':
+                meta['timing'] = {w[i]: int(w[i + 1]) for i in range(1, len(w) - 1, 2)}
+    return meta
+
+
+def load_results(raw):
+    res = []
+    if os.path.exists(raw):
+        with open(raw) as f:
+            for line in f:
+                try:
+                    res.append(json.loads(line))
+                except ValueError:
+                    pass
+    return res
+
+
+def table(head, rows):
+    out = ['| ' + ' | '.join(head) + ' |',
+           '|' + '|'.join(' --- ' for _ in head) + '|']
+    out += ['| ' + ' | '.join(str(c) for c in r) + ' |' for r in rows]
+    return '\n'.join(out)
+
+
+def pct(x):
+    return '-' if x is None else f'{100 * x:.1f} %'
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--meta', required=True)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--primary', required=True)
+    ap.add_argument('--min-of-limit', type=float, default=0.98)
+    ap.add_argument('--title', default='EROFS page cache sharing')
+    ap.add_argument('--demo', action='store_true',
+                    help='print the memory table in the style of the original results')
+    args = ap.parse_args()
+    meta = parse_meta(args.meta)
+    manifests = {t: read_manifest(v['manifest']) for t, v in meta['trees'].items()}
+
+    def tree_of(image_id):
+        return image_id.split('-', 1)[0]
+
+    def set_trees(name, n):
+        ids = meta['sets'][name]
+        return [tree_of(ids[i % len(ids)]) for i in range(n)]
+
+    def set_label(name):
+        ids = meta['sets'][name]
+        labels = [meta['trees'][tree_of(i)]['label'] for i in ids]
+        parts = [label.rsplit(' ', 1) for label in labels]
+        if all(len(p) == 2 for p in parts) and len({p[0] for p in parts}) == 1:
+            return parts[0][0] + ' ' + ' / '.join(p[1] for p in parts)
+        return ' / '.join(labels)
+
+    doc = {'trees': meta['trees'], 'sets': {}, 'kernels': {}, 'skipped': meta['skipped'],
+           'timing_seconds': meta['timing'], 'min_of_limit': args.min_of_limit,
+           'primary': args.primary}
+    for name, ids in meta['sets'].items():
+        doc['sets'][name] = {'images': ids, 'label': set_label(name)}
+
+    failures = []
+    mem_rows, fio_rows, scale_rows = [], [], []
+    chart = []          # (label, kernel, unshared MB, shared MB, floor MB)
+    for k, kinfo in meta['kernels'].items():
+        res = load_results(kinfo['raw'])
+        kdoc = {'status': kinfo['status'], 'seconds': kinfo['seconds'],
+                'release': next((r['release'] for r in res if r['phase'] == 'kernel'), None),
+                'memory': [], 'fio': [], 'scale': []}
+        doc['kernels'][k] = kdoc
+        # memory
+        mem = {(r['set'], r['n'], r['mode']): r for r in res if r['phase'] == 'memory'}
+        for (name, n) in sorted({(s, n) for s, n, _ in mem}, key=lambda x: (x[1], x[0])):
+            total, distinct, lim = limit([manifests[t] for t in set_trees(name, n)])
+            u, s = mem.get((name, n, 'unshared')), mem.get((name, n, 'shared'))
+            entry = {'set': name, 'n': n, 'limit': lim, 'pages_total': total,
+                     'pages_distinct': distinct,
+                     'unshared_bytes': u and u['file_bytes'],
+                     'shared_bytes': s and s['file_bytes'],
+                     'unshared_read_s': u and u['read_ns'] / 1e9,
+                     'shared_read_s': s and s['read_ns'] / 1e9}
+            red = frac = None
+            if u and s and u['file_bytes']:
+                red = 1 - s['file_bytes'] / u['file_bytes']
+                frac = red / lim if lim > 0.001 else None
+                entry['accounted'] = u['file_bytes'] / (total * PAGE)
+            entry['reduction'], entry['of_limit'] = red, frac
+            kdoc['memory'].append(entry)
+            if k == args.primary:
+                if red is None:
+                    failures.append(f'{name} N={n}: no memory result')
+                elif frac is not None and frac < args.min_of_limit:
+                    failures.append(f'{name} N={n}: reduction {pct(red)} is '
+                                    f'{pct(frac)} of the limit {pct(lim)}')
+                elif entry['accounted'] < 0.95:
+                    failures.append(f'{name} N={n}: the cgroup saw only '
+                                    f'{pct(entry["accounted"])} of the data read unshared')
+            for mode, r in (('off', u), ('on', s)):
+                if r:
+                    mem_rows.append([k, set_label(name), name, n, mode,
+                                     f'{r["file_bytes"] / MB:.1f}',
+                                     pct(red) if mode == 'on' else '',
+                                     pct(lim), pct(frac) if mode == 'on' else ''])
+            if u and s:
+                chart.append((f'{name}\nN={n}', k, u['file_bytes'] / MB,
+                              s['file_bytes'] / MB, u['file_bytes'] / MB * (1 - lim)))
+        # throughput
+        fio = {(r['set'], r['rw'], r['cache'], r['mode']): r for r in res if r['phase'] == 'fio'}
+        for (name, rw, cache) in sorted({key[:3] for key in fio}):
+            bw = {}
+            for mode in ('unshared', 'shared'):
+                r = fio.get((name, rw, cache, mode))
+                bw[mode] = r['kib'] / 1024 / (r['ms'] / 1000) if r and r['ms'] else None
+            ratio = bw['shared'] / bw['unshared'] if bw['shared'] and bw['unshared'] else None
+            kdoc['fio'].append({'set': name, 'rw': rw, 'cache': cache,
+                                'unshared_mbps': bw['unshared'], 'shared_mbps': bw['shared'],
+                                'ratio': ratio})
+            fmt = lambda x: '-' if x is None else f'{x:.0f}'
+            fio_rows.append([k, name, rw, cache, fmt(bw['unshared']), fmt(bw['shared']),
+                             '-' if ratio is None else f'{ratio:.2f}'])
+        # scale
+        for r in sorted((r for r in res if r['phase'] == 'scale'),
+                        key=lambda r: (r['mode'], r['n'])):
+            e = {'n': r['n'], 'mode': r['mode'], 'memory_bytes': r['file_bytes'],
+                 'mount_ms_per_mount': r['mount_ns'] / r['n'] / 1e6,
+                 'open_cold_us': r['open_cold_ns'] / max(r['files'], 1) / 1e3,
+                 'open_warm_us': r['open_warm_ns'] / max(r['files'], 1) / 1e3,
+                 'files': r['files']}
+            kdoc['scale'].append(e)
+            scale_rows.append([k, r['n'], 'on' if r['mode'] == 'shared' else 'off',
+                               f'{e["memory_bytes"] / MB:.1f}',
+                               f'{e["mount_ms_per_mount"]:.2f}',
+                               f'{e["open_cold_us"]:.1f}', f'{e["open_warm_us"]:.1f}'])
+    doc['check'] = {'kernel': args.primary, 'passed': not failures, 'failures': failures}
+
+    md = [f'# {args.title}', '']
+    for tid, t in meta['trees'].items():
+        md.append(f'- tree `{tid}`: {t["label"]} (`{t["path"]}`)')
+    for k, kd in doc['kernels'].items():
+        md.append(f'- kernel `{k}`: {kd["release"] or "?"}, guest run {kd["seconds"]} s, '
+                  f'status {kd["status"]}')
+    for k, why in meta['skipped'].items():
+        md.append(f'- kernel `{k}`: skipped ({why})')
+    md.append('')
+    if mem_rows:
+        md += ['## Memory: page cache of the readers after reading every file', '',
+               table(['kernel', 'pair', 'layouts', 'N', 'sharing', 'memory MB', 'reduction',
+                      'limit', 'of limit'], mem_rows), '']
+    if fio_rows:
+        md += ['## Throughput: fio, MB/s (two mounts read one after the other)', '',
+               table(['kernel', 'pair', 'rw', 'cache', 'unshared', 'shared',
+                      'shared/unshared'], fio_rows), '']
+    if scale_rows:
+        md += ['## Scale: N mounts of one image (all files shared)', '',
+               table(['kernel', 'N', 'sharing', 'memory MB', 'mount ms/mount',
+                      'open cold us', 'open warm us'], scale_rows), '']
+    md += ['## Check', '',
+           f'Kernel `{args.primary}`: reduction >= {100 * args.min_of_limit:.0f} % of the '
+           'limit: ' + ('passed' if not failures else 'FAILED: ' + '; '.join(failures)), '']
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, 'results.json'), 'w') as f:
+        json.dump(doc, f, indent=1)
+    with open(os.path.join(args.out, 'results.md'), 'w') as f:
+        f.write('\n'.join(md))
+    if chart:
+        labels = sorted({d['label'] for d in doc['sets'].values()})
+        plot(chart, os.path.join(args.out, 'memory.png'),
+             args.title + '\n' + '; '.join(labels))
+
+    if args.demo:
+        demo_table(doc)
+    else:
+        print('\n'.join(md))
+    print(f'results: {args.out}/results.json, results.md'
+          + (', memory.png' if chart else ''))
+    for msg in failures:
+        print(f'bench: FAILED: {msg}', file=sys.stderr)
+    return 1 if failures else 0
+
+
+def demo_table(doc):
+    k = doc['primary']
+    kd = doc['kernels'].get(k)
+    if not kd:
+        return
+    print(f'\nkernel: {k} {kd["release"]}')
+    w = max(len(d['label']) for d in doc['sets'].values()) + 2
+    head = (f'{"pair":<{w}} {"images":<14} {"N":>3} {"sharing":>7} {"memory MB":>10} '
+            f'{"reduction":>10} {"limit":>8} {"of limit":>9}')
+    print(head)
+    print('-' * len(head))
+    for e in kd['memory']:
+        label = doc['sets'][e['set']]['label']
+        if e['unshared_bytes'] is not None:
+            print(f'{label:<{w}} {e["set"]:<14} {e["n"]:>3} {"off":>7} '
+                  f'{e["unshared_bytes"] / MB:>10.1f}')
+        if e['shared_bytes'] is not None:
+            print(f'{label:<{w}} {e["set"]:<14} {e["n"]:>3} {"on":>7} '
+                  f'{e["shared_bytes"] / MB:>10.1f} {pct(e["reduction"]):>10} '
+                  f'{pct(e["limit"]):>8} {pct(e["of_limit"]):>9}')
+
+
+def plot(chart, path, title):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    kernels = list(dict.fromkeys(c[1] for c in chart))
+    groups = list(dict.fromkeys(c[0] for c in chart))
+    width = 0.8 / (2 * len(kernels))
+    fig, ax = plt.subplots(figsize=(max(6, 2.2 * len(groups) * len(kernels)), 4.5))
+    for ki, k in enumerate(kernels):
+        for gi, g in enumerate(groups):
+            c = next((c for c in chart if c[0] == g and c[1] == k), None)
+            if not c:
+                continue
+            x = gi + (2 * ki) * width - 0.4 + width / 2
+            ax.bar(x, c[2], width, color='#b0b0b0', edgecolor='black',
+                   label='sharing off' if gi == 0 and ki == 0 else None)
+            ax.bar(x + width, c[3], width, color=['#3a7ebf', '#e08a2e', '#5aa05a'][ki % 3],
+                   edgecolor='black', label=f'sharing on ({k})' if gi == 0 else None)
+            ax.hlines(c[4], x + width / 2, x + 1.5 * width, colors='red', linestyles='--',
+                      label='theoretical limit' if gi == 0 and ki == 0 else None)
+            red = 1 - c[3] / c[2]
+            ax.text(x + width, c[3], f'-{100 * red:.1f} %', ha='center', va='bottom',
+                    fontsize=8)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels(groups)
+    ax.set_ylabel('page cache, MB')
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

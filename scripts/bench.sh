@@ -1,0 +1,226 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench.sh [TREE...]: memory, throughput and scale of page cache sharing
+# on N file trees, in the test kernel(s) under QEMU.  See bench/README.md.
+#
+# TREE is a directory, or a Debian package list "name=version[,name=version...]"
+# (fetched with apt-get download, unpacked with dpkg-deb -x, cached).
+# Without TREE: the packages BENCH_PACKAGES at each of BENCH_VERSIONS.
+#
+# Environment (defaults in brackets):
+#   BENCH_PACKAGES   [python3.11 python3.11-minimal libpython3.11-minimal
+#                     libpython3.11-stdlib libpython3.11]
+#   BENCH_VERSIONS   [3.11.2-6+deb12u8 3.11.2-6+deb12u9]
+#   BENCH_LAYOUTS    image layouts per set, one comma list a set, cycled
+#                    over the trees: flat or any mkfs.erofs -z algorithm
+#                    [flat,flat flat,lz4hc]
+#   BENCH_PHASES     [memory fio scale]
+#   BENCH_MEM_NS     mount counts of the memory phase [2 10]
+#   BENCH_SCALE_NS   [1 10 50]
+#   BENCH_SCALE_TREE tree mounted N times by the scale phase [the first
+#                    package of the first version when BENCH_PACKAGES is
+#                    the default, else the first TREE]
+#   BENCH_KERNELS    kernel flavours; the first is the one checked [x86_64 upstream]
+#   BENCH_SHARE_OPTS mount options that turn sharing on [inode_share,domain_id=bench]
+#   BENCH_OUT        results directory [out/bench]
+#   BENCH_MIN_OF_LIMIT  required reduction / limit [0.98]
+#   BENCH_TITLE, BENCH_DEMO  report title; demo-style table (scripts/demo.sh)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+default_pkgs="python3.11 python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libpython3.11"
+pkgs=${BENCH_PACKAGES:-$default_pkgs}
+versions=${BENCH_VERSIONS:-3.11.2-6+deb12u8 3.11.2-6+deb12u9}
+layouts=${BENCH_LAYOUTS:-flat,flat flat,lz4hc}
+phases=${BENCH_PHASES:-memory fio scale}
+kernels=${BENCH_KERNELS:-x86_64 upstream}
+out=${BENCH_OUT:-$REPO/out/bench}
+PY=/usr/bin/python3	# Debian's, where python3-matplotlib goes
+
+t_start=$(date +%s)
+[ -x "$PY" ] || apt_install python3
+[ -f /usr/lib/python3/dist-packages/matplotlib/__init__.py ] || apt_install python3-matplotlib
+need fio fio
+need gcc build-essential
+need losetup mount
+mkfs=$REPO/scripts/mkfs-erofs.sh
+mkfs_version=$("$mkfs" --version | head -n 1)
+
+trees=("$@")
+if [ ${#trees[@]} -eq 0 ]; then
+	for v in $versions; do
+		spec=
+		for p in $pkgs; do spec+=${spec:+,}$p=$v; done
+		trees+=("$spec")
+	done
+fi
+[ ${#trees[@]} -ge 2 ] || die "bench needs at least two trees (got ${#trees[@]})"
+if [ -n "${BENCH_SCALE_TREE:-}" ]; then
+	scale_spec=$BENCH_SCALE_TREE
+elif [ "$pkgs" = "$default_pkgs" ] && [ $# -eq 0 ]; then
+	scale_spec=libpython3.11-minimal=${versions%% *}
+else
+	scale_spec=${trees[0]}
+fi
+
+# fetch_deb NAME VERSION: print the cached .deb of NAME at VERSION
+fetch_deb() {
+	local name=$1 version=$2 deb
+	mkdir -p "$CACHE/debs"
+	deb=$(ls "$CACHE/debs/${name}_${version//:/%3a}_"*.deb 2>/dev/null | head -n 1)
+	if [ -z "$deb" ]; then
+		step "apt-get download $name=$version"
+		(cd "$CACHE/debs" && apt-get download -q -o APT::Sandbox::User=root "$name=$version") \
+			>>"$CACHE/debs/download.log" 2>&1 ||
+			die "apt-get download $name=$version failed; see $CACHE/debs/download.log"
+		deb=$(ls "$CACHE/debs/${name}_${version//:/%3a}_"*.deb | head -n 1)
+	fi
+	echo "$deb"
+}
+
+# prepare_tree SPEC: set TREE (the directory), KEY (its cache key) and
+# LABEL for a directory or a package list; the package tree is cached
+prepare_tree() {
+	local spec=$1 list pv ver
+	if [ -d "$spec" ]; then
+		TREE=$(realpath "$spec")
+		KEY=dir-$( (echo "$TREE"; find "$TREE" -printf '%P %y %s %T@ %m %U %G %l\n' | sort) |
+			sha1sum | cut -c1-12)
+		LABEL=$(basename "$TREE")
+		return
+	fi
+	list=$(echo "$spec" | tr ', ' '\n\n' | grep . | sort -u)
+	for pv in $list; do
+		[[ $pv == ?*=?* ]] || die "not a directory nor name=version: $pv (in '$spec')"
+	done
+	KEY=pkgs-$(echo "$list" | sha1sum | cut -c1-12)
+	TREE=$CACHE/trees/$KEY
+	ver=$(echo "$list" | sed 's/^[^=]*=//' | sort -u)
+	if [ "$(echo "$ver" | wc -l)" = 1 ]; then
+		# the shortest package name stands for the list
+		LABEL="$(echo "$list" | cut -d= -f1 | awk '{ print length, $0 }' |
+			sort -n | head -n 1 | cut -d' ' -f2) $ver"
+	else
+		LABEL=$KEY
+	fi
+	[ -f "$TREE.done" ] && return
+	step "unpacking $(echo "$list" | wc -l) packages into $TREE"
+	rm -rf "$TREE.tmp" "$TREE"
+	mkdir -p "$TREE.tmp"
+	for pv in $list; do
+		dpkg-deb -x "$(fetch_deb "${pv%%=*}" "${pv#*=}")" "$TREE.tmp"
+	done
+	mv "$TREE.tmp" "$TREE"
+	echo "$list" >"$TREE.done"
+}
+
+# manifest KEY TREE: print the cached "pages sha256 path" list of TREE
+manifest() {
+	local m=$CACHE/trees/$1.manifest
+	mkdir -p "$CACHE/trees"
+	if [ ! -f "$m" ]; then
+		"$PY" "$REPO/bench/manifest.py" "$2" >"$m.tmp" || die "no manifest of $2"
+		mv "$m.tmp" "$m"
+	fi
+	echo "$m"
+}
+
+# image KEY TREE LAYOUT: print the cached image of TREE in LAYOUT
+image() {
+	local key=$1 tree=$2 layout=$3 opts=() dir
+	[ "$layout" = flat ] || opts=("-z$layout")
+	dir=$CACHE/images/bench-$(echo "$key ${opts[*]} $mkfs_version" | sha1sum | cut -c1-12)
+	if [ ! -f "$dir/.done" ]; then
+		step "mkfs.erofs --xattr-inode-digest ${opts[*]} $tree"
+		mkdir -p "$dir"
+		"$mkfs" -T0 -Uclear --xattr-inode-digest "${opts[@]}" \
+			"$dir/image.erofs" "$tree" >"$dir/mkfs.log" 2>&1 ||
+			die "mkfs.erofs failed; see $dir/mkfs.log"
+		touch "$dir/.done"
+	fi
+	echo "$dir/image.erofs"
+}
+
+run=$(mktemp -d "$CACHE/bench-run.XXXXXX")
+trap 'rm -rf "$run"' EXIT
+meta=$run/meta
+images=()
+declare -A seen_image
+
+# trees and their manifests
+tree_ids=()
+for i in "${!trees[@]}"; do
+	prepare_tree "${trees[$i]}"
+	echo "tree t$i $(manifest "$KEY" "$TREE") $TREE $LABEL" >>"$meta"
+	tree_ids+=("t$i")
+	tree_path[$i]=$TREE tree_key[$i]=$KEY
+done
+
+# sets: one image per tree in the set's layouts
+sets=()
+for set_layouts in $layouts; do
+	IFS=, read -r -a ls <<<"$set_layouts"
+	name= ids=
+	for i in "${!trees[@]}"; do
+		l=${ls[$((i % ${#ls[@]}))]}
+		id=t$i-$l
+		if [ -z "${seen_image[$id]:-}" ]; then
+			seen_image[$id]=1
+			images+=("$id=$(image "${tree_key[$i]}" "${tree_path[$i]}" "$l")")
+		fi
+		ids+=${ids:+,}$id
+	done
+	name=$(echo "$set_layouts" | tr , +)
+	sets+=("$name=$ids")
+	echo "set $name $ids" >>"$meta"
+done
+
+# the scale tree, flat
+prepare_tree "$scale_spec"
+echo "tree scale $(manifest "$KEY" "$TREE") $TREE $LABEL" >>"$meta"
+images+=("scale=$(image "$KEY" "$TREE" flat)")
+
+gcc -O2 -static -Wall -o "$run/reader" "$REPO/bench/reader.c" || die "bench/reader.c did not build"
+cat >"$run/config" <<EOF
+READER=$run/reader
+IMAGES="${images[*]}"
+SHARE_OPTS=${BENCH_SHARE_OPTS:-inode_share,domain_id=bench}
+MEM_OPTS=cache_strategy=disabled
+PHASES="$phases"
+SETS="${sets[*]}"
+MEM_NS="${BENCH_MEM_NS:-2 10}"
+SCALE_IMAGE=scale
+SCALE_NS="${BENCH_SCALE_NS:-1 10 50}"
+UNSHARED_MAX_MB=600
+EOF
+
+mkdir -p "$out"
+t_prep=$(date +%s)
+primary=${kernels%% *}
+for k in $kernels; do
+	if ! (kernel_arch "$k") >/dev/null 2>&1; then
+		echo "bench: kernel flavour $k is not available here; its column is skipped" | tee -a "$meta"
+		echo "skip $k unknown-flavour" >>"$meta"
+		continue
+	fi
+	step "bench on the $k kernel (phases: $phases)"
+	t0=$(date +%s)
+	rc=0
+	GUEST_TIMEOUT=${BENCH_GUEST_TIMEOUT:-1500} "$REPO/scripts/guest-run.sh" "$k" \
+		sh "$REPO/bench/guest.sh" "$run/config" >"$out/guest-$k.log" 2>&1 || rc=$?
+	grep '^BENCH-RESULT ' "$out/guest-$k.log" | sed 's/^BENCH-RESULT //' >"$out/raw-$k.jsonl" || true
+	grep '^bench-guest:' "$out/guest-$k.log" >&2 || true
+	echo "kernel $k $rc $(($(date +%s) - t0)) $out/raw-$k.jsonl" >>"$meta"
+	if [ "$rc" != 0 ]; then
+		if [ "$k" = "$primary" ]; then
+			tail -n 30 "$out/guest-$k.log" >&2
+			die "the bench failed on the $k kernel (status $rc); see $out/guest-$k.log"
+		fi
+		echo "bench: the $k kernel run failed (status $rc), its column is partial or missing; see $out/guest-$k.log"
+	fi
+done
+echo "timing prepare $((t_prep - t_start)) total $(($(date +%s) - t_start))" >>"$meta"
+
+"$PY" "$REPO/bench/report.py" --meta "$meta" --out "$out" --primary "$primary" \
+	--min-of-limit "${BENCH_MIN_OF_LIMIT:-0.98}" \
+	--title "${BENCH_TITLE:-EROFS page cache sharing bench}" ${BENCH_DEMO:+--demo}
