@@ -3,7 +3,8 @@
 # upstream-probe.sh [FLAVOUR]: what page cache sharing does on the test
 # kernel FLAVOUR (default upstream, i.e. Linux >= 7.0): boots it and runs
 # upstream-probe.py on the test images plus an lz4hc image with
-# fingerprints.  Prints TAP-like lines; findings are in bench/UPSTREAM.md.
+# fingerprints.  Prints TAP-like lines against upstream's behaviour;
+# findings are in bench/UPSTREAM.md.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
