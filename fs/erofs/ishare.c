@@ -30,7 +30,9 @@
  * anything needs them, and go with the last iput (generic_delete_inode).
  * A sharer picked without a file is pinned by igrab() plus a read-trylock
  * of its s_umount with SB_ACTIVE set, so a filesystem being unmounted is
- * never used and never waited for.
+ * never used and never waited for.  Reads complete after the fill returns,
+ * so a sharing filesystem waits for all fills in flight before it releases
+ * its devices (erofs_ishare_drain()): no bio outlives its filesystem.
  *
  * Locking.  erofs_ishare.lock (a spinlock) protects the sharer list and the
  * list of fills in progress; it nests outside inode->i_lock (igrab) and
@@ -38,6 +40,7 @@
  * s_inode_list_lock alone.  No other lock is taken by this file.
  */
 #include <linux/mount.h>
+#include <linux/pagevec.h>
 #include <linux/pseudo_fs.h>
 #include <linux/xxhash.h>
 #include <kunit/visibility.h>
@@ -83,6 +86,7 @@ static struct vfsmount *erofs_ishare_mnt;
 static atomic_long_t erofs_ishare_nr = ATOMIC_LONG_INIT(0);
 static atomic_long_t erofs_ishare_sharers = ATOMIC_LONG_INIT(0);
 static atomic64_t erofs_ishare_last_id = ATOMIC64_INIT(0);
+static atomic_t erofs_ishare_evicting = ATOMIC_INIT(0);	/* see drain */
 
 /* live shared inodes, for tests and statistics */
 long erofs_ishare_count(void)
@@ -286,6 +290,63 @@ out_fp:
 	kfree(fp);
 }
 
+/* wait until no folio of @mapping is locked, e.g. for a read in flight */
+static void erofs_ishare_wait_fills(struct address_space *mapping)
+{
+	struct folio_batch fbatch;
+	pgoff_t index = 0;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios(mapping, &index, ULONG_MAX, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			folio_wait_locked(fbatch.folios[i]);
+		folio_batch_release(&fbatch);
+		cond_resched();
+	}
+}
+
+/*
+ * A fill returns once its reads are issued, and its folios belong to the
+ * shared inode, so nothing in a sharer filesystem's own teardown waits for
+ * them.  Before a sharing filesystem releases its devices (put_super: its
+ * sharers are evicted, it is no longer SB_ACTIVE and its s_umount is held,
+ * so no new fill can use it), wait for every fill in flight: no bio
+ * outlives the filesystem and device (or loop backing file) it was issued
+ * through.  Shared inodes being evicted wait for their own folios; wait
+ * for those evictions too.  Never called from reclaim: an evicted sharer
+ * must not wait for folios its own reader may hold locked.
+ */
+void erofs_ishare_drain(struct super_block *sb)
+{
+	struct super_block *psb = erofs_ishare_mnt->mnt_sb;
+	struct inode *inode, *toput = NULL;
+
+	if (!EROFS_SB(sb)->ishare_name)
+		return;
+	spin_lock(&psb->s_inode_list_lock);
+	list_for_each_entry(inode, &psb->s_inodes, i_sb_list) {
+		spin_lock(&inode->i_lock);
+		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
+		    !inode->i_data.nrpages) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&psb->s_inode_list_lock);
+		erofs_ishare_wait_fills(&inode->i_data);
+		iput(toput);
+		toput = inode;
+		cond_resched();
+		spin_lock(&psb->s_inode_list_lock);
+	}
+	spin_unlock(&psb->s_inode_list_lock);
+	iput(toput);
+	wait_var_event(&erofs_ishare_evicting,
+		       !atomic_read(&erofs_ishare_evicting));
+}
+
 /* the sharer is being evicted: no new fill can pick it any more */
 void erofs_ishare_detach(struct inode *inode)
 {
@@ -303,7 +364,11 @@ void erofs_ishare_detach(struct inode *inode)
 	atomic_long_dec(&EROFS_I_SB(inode)->ishare_files);
 	inode->i_mapping = &inode->i_data;
 	vi->ishare = NULL;
+	/* the last put evicts here, waiting for the folios: see drain */
+	atomic_inc(&erofs_ishare_evicting);
 	iput(shared);
+	if (atomic_dec_and_test(&erofs_ishare_evicting))
+		wake_up_var(&erofs_ishare_evicting);
 }
 
 /*
