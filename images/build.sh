@@ -60,7 +60,9 @@ printf '\177' | dd of="$out/corrupt-prefix.erofs" bs=1 seek=$((1024 + 105)) \
 # fio stress: files whose every block carries a fio verify header
 need fio fio
 mkdir -p "$out/fio-tree"
-fio --directory="$out/fio-tree" "$REPO/tools/testing/selftests/erofs/fio/data.fio" \
+# from $out: fio leaves its verify state files in the current directory
+(cd "$out" && fio --directory="$out/fio-tree" \
+	"$REPO/tools/testing/selftests/erofs/fio/data.fio") \
 	>"$out/fio-tree.log" 2>&1 || die "fio could not write the stress data"
 recipe fio-flat  "$out/fio-tree" --xattr-inode-digest
 recipe fio-flat2 "$out/fio-tree" --xattr-inode-digest
