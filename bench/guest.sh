@@ -9,6 +9,7 @@
 #   PHASES       any of: memory fio scale
 #   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
 #   MEM_NS       mount counts of the memory phase, e.g. "2 10"
+#   FIO_REPS     repetitions of every fio measurement (median reported)
 #   SCALE_IMAGE  ID of the image mounted 1, 10 and 50 times
 #   SCALE_NS     e.g. "1 10 50"
 #   UNSHARED_MAX_MB  skip unshared scale runs above this many MB
@@ -112,18 +113,18 @@ memory_phase() {
 	done
 }
 
-# fio_pass RW: one fio run reading mount 0, then mount 1 (stonewall);
-# prints "KIB MS"
+# fio_pass RW LOOPS: one fio run reading mount 0, then mount 1
+# (stonewall), LOOPS times; prints "KIB MS"
 fio_pass() {
-	rw=$1 svc=sequential bs=128k
+	rw=$1 loops=$2 svc=sequential bs=128k
 	[ "$1" = randread ] && svc=random bs=4k
-	set --
+	set -- --loops="$loops"
 	for d in /tmp/mnt/*; do
 		set -- "$@" --name="${d##*/}" --opendir="$d" --rw="$rw" --bs="$bs" \
 			--ioengine=psync --readonly --file_service_type="$svc" \
 			--stonewall
 	done
-	fio --output-format=terse "$@" 2>/dev/null |
+	fio --thread --output-format=terse "$@" 2>/dev/null |
 		awk -F';' '$1 == 3 { kb += $6; ms += $9 } END { print kb + 0, ms + 0 }'
 }
 
@@ -132,21 +133,38 @@ fio_phase() {
 	for set in $SETS; do
 		name=${set%%=*}
 		ids=$(echo "${set#*=}" | tr , ' ')
-		for rw in read randread; do
-			for mode in unshared shared; do
-				drop_caches
+		rep=0
+		while [ "$rep" -lt "${FIO_REPS:-3}" ]; do
+			rep=$((rep + 1))
+			# alternate which mode goes first, against drift
+			modes="unshared shared"
+			[ $((rep % 2)) = 0 ] && modes="shared unshared"
+			for mode in $modes; do
 				# shellcheck disable=SC2086
-				mount_set "$mode" 2 $ids || return 1
-				for temp in cold hot; do
-					r=$(fio_pass "$rw")
-					result "\"phase\":\"fio\",\"set\":\"$name\",\"rw\":\"$rw\"," \
-						"\"mode\":\"$mode\",\"cache\":\"$temp\"," \
-						"\"kib\":${r% *},\"ms\":${r#* }"
-				done
-				umount_all
+				fio_mode "$mode" $ids || return 1
 			done
 		done
 	done
+}
+
+# fio_mode MODE ID ID: on two fresh mounts, for read then randread: cold
+# (the first pass after drop_caches), then hot (2 more passes)
+fio_mode() {
+	mode=$1
+	shift
+	mount_set "$mode" 2 "$@" || return 1
+	for rw in read randread; do
+		drop_caches
+		for temp in cold hot; do
+			loops=1
+			[ "$temp" = hot ] && loops=2
+			r=$(fio_pass "$rw" "$loops")
+			result "\"phase\":\"fio\",\"set\":\"$name\",\"rw\":\"$rw\"," \
+				"\"mode\":\"$mode\",\"cache\":\"$temp\",\"rep\":$rep," \
+				"\"kib\":${r% *},\"ms\":${r#* }"
+		done
+	done
+	umount_all
 }
 
 scale_phase() {
@@ -184,6 +202,8 @@ result "\"phase\":\"kernel\",\"release\":\"$(uname -r)\""
 status=0
 for phase in $PHASES; do
 	say "phase $phase"
+	t0=$(date +%s)
 	"${phase}_phase" || { say "phase $phase failed"; status=1; umount_all; }
+	result "\"phase\":\"time\",\"name\":\"$phase\",\"seconds\":$(($(date +%s) - t0))"
 done
 exit $status

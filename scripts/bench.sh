@@ -16,11 +16,16 @@
 #                    [flat,flat flat,lz4hc]
 #   BENCH_PHASES     [memory fio scale]
 #   BENCH_MEM_NS     mount counts of the memory phase [2 10]
+#   BENCH_FIO_REPS   repetitions of each fio measurement, median reported [3]
 #   BENCH_SCALE_NS   [1 10 50]
+#   BENCH_SCALE_UNSHARED_MAX_MB  unshared scale runs up to this many MB of
+#                    images (sharing off is only the contrast) [100]
 #   BENCH_SCALE_TREE tree mounted N times by the scale phase [the first
 #                    package of the first version when BENCH_PACKAGES is
 #                    the default, else the first TREE]
-#   BENCH_KERNELS    kernel flavours; the first is the one checked [x86_64 upstream]
+#   BENCH_KERNELS    kernel flavours; the first is the one checked, the
+#                    others (peers) are skipped with one line when unknown
+#                    or not built (BENCH_BUILD_PEERS=1 builds them) [x86_64 upstream]
 #   BENCH_SHARE_OPTS mount options that turn sharing on [inode_share,domain_id=bench]
 #   BENCH_OUT        results directory [out/bench]
 #   BENCH_MIN_OF_LIMIT  required reduction / limit [0.98]
@@ -189,9 +194,10 @@ MEM_OPTS=cache_strategy=disabled
 PHASES="$phases"
 SETS="${sets[*]}"
 MEM_NS="${BENCH_MEM_NS:-2 10}"
+FIO_REPS=${BENCH_FIO_REPS:-3}
 SCALE_IMAGE=scale
 SCALE_NS="${BENCH_SCALE_NS:-1 10 50}"
-UNSHARED_MAX_MB=600
+UNSHARED_MAX_MB=${BENCH_SCALE_UNSHARED_MAX_MB:-100}
 EOF
 
 mkdir -p "$out"
@@ -199,8 +205,16 @@ t_prep=$(date +%s)
 primary=${kernels%% *}
 for k in $kernels; do
 	if ! (kernel_arch "$k") >/dev/null 2>&1; then
-		echo "bench: kernel flavour $k is not available here; its column is skipped" | tee -a "$meta"
+		echo "bench: kernel flavour $k is unknown to scripts/build-kernel.sh; its column is skipped"
 		echo "skip $k unknown-flavour" >>"$meta"
+		continue
+	fi
+	# a peer is used when built (its first build takes about an hour);
+	# BENCH_BUILD_PEERS=1 builds it
+	if [ "$k" != "$primary" ] && [ ! -f "$CACHE/build/$k/arch/x86/boot/bzImage" ] &&
+		[ -z "${BENCH_BUILD_PEERS:-}" ]; then
+		echo "bench: kernel flavour $k is not built yet (scripts/build-kernel.sh $k, or BENCH_BUILD_PEERS=1); its column is skipped"
+		echo "skip $k not-built" >>"$meta"
 		continue
 	fi
 	step "bench on the $k kernel (phases: $phases)"
