@@ -181,9 +181,11 @@ for set_layouts in $layouts; do
 done
 
 # the scale tree, flat
-prepare_tree "$scale_spec"
-echo "tree scale $(manifest "$KEY" "$TREE") $TREE $LABEL" >>"$meta"
-images+=("scale=$(image "$KEY" "$TREE" flat)")
+if [[ " $phases " == *" scale "* ]]; then
+	prepare_tree "$scale_spec"
+	echo "tree scale $(manifest "$KEY" "$TREE") $TREE $LABEL" >>"$meta"
+	images+=("scale=$(image "$KEY" "$TREE" flat)")
+fi
 
 gcc -O2 -static -Wall -o "$run/reader" "$REPO/bench/reader.c" || die "bench/reader.c did not build"
 cat >"$run/config" <<EOF
