@@ -120,7 +120,7 @@ static bool big_file_right(const char *mnt, const char *want, size_t size)
 	return ishare_file_is(path, want, size);
 }
 
-TEST_F(layouts, one_cache_both_ways)
+TEST_F_TIMEOUT(layouts, one_cache_both_ways, 300)
 {
 	long pages = ishare_pages(self->size), reads;
 	char fs_a[256], fs_b[256];
