@@ -14,7 +14,9 @@
 #   SCALE_NS     e.g. "1 10 50"
 #   UNSHARED_MAX_MB  skip unshared scale runs above this many MB
 # Every result is one line "BENCH-RESULT {json}" on stdout.
+# shellcheck disable=SC2317	# the phases run as "${phase}_phase"
 set -u
+# shellcheck disable=SC1090	# the config
 . "$1"
 
 CG=/sys/fs/cgroup
@@ -45,6 +47,7 @@ mount_set() {
 	i=0
 	while [ "$i" -lt "$n" ]; do
 		k=$((i % $# + 1))
+		id=
 		eval "id=\${$k}"
 		mkdir -p "/tmp/mnt/$i"
 		loop=$(losetup -r -f --show "/tmp/img/$id.erofs") || return 1

@@ -158,14 +158,14 @@ for i in "${!trees[@]}"; do
 	prepare_tree "${trees[$i]}"
 	echo "tree t$i $(manifest "$KEY" "$TREE") $TREE $LABEL" >>"$meta"
 	tree_ids+=("t$i")
-	tree_path[$i]=$TREE tree_key[$i]=$KEY
+	tree_path[i]=$TREE tree_key[i]=$KEY
 done
 
 # sets: one image per tree in the set's layouts
 sets=()
 for set_layouts in $layouts; do
 	IFS=, read -r -a ls <<<"$set_layouts"
-	name= ids=
+	ids=''
 	for i in "${!trees[@]}"; do
 		l=${ls[$((i % ${#ls[@]}))]}
 		id=t$i-$l
