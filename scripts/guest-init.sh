@@ -10,8 +10,16 @@ export PATH HOME=/tmp TERM=dumb LANG=C.UTF-8
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs tmpfs /run
+# directories under the host's /tmp that the command needs (a clone made
+# with mktemp -d, say) stay reachable under the guest's private /tmp
+if [ -n "$guest_keep" ]; then
+	mkdir -p /run/host-tmp && mount --bind /tmp /run/host-tmp
+fi
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+for d in $(echo "$guest_keep" | tr , ' '); do
+	mkdir -p "$d" && mount --bind "/run/host-tmp/${d#/tmp/}" "$d"
+done
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 ln -sf /proc/self/fd /dev/fd

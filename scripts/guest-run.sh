@@ -33,6 +33,13 @@ trap 'rm -rf "$run"' EXIT
 	echo
 } >"$run/cmd.sh"
 
+# the guest's /tmp is private: keep the top directories under /tmp that
+# the command runs from (CI may clone there)
+keep=$(for p in "$REPO" "$PWD"; do
+	case $p in /tmp/?*) p=${p#/tmp/}; echo "/tmp/${p%%/*}" ;; esac
+done | sort -u | paste -sd, -)
+[ -z "$keep" ] || GUEST_ARGS="guest_keep=$keep ${GUEST_ARGS:-}"
+
 # loglevel=1: kernel messages stay out of the TAP on the console (the log
 # is checked from dmesg)
 common="quiet loglevel=1 kunit.enable=0 init=$REPO/scripts/guest-init.sh guest_cmd=$run/cmd.sh ${GUEST_ARGS:-}"
