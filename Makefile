@@ -2,7 +2,8 @@
 # Entry points.  Each is a script under scripts/, so any step also runs alone.
 
 .PHONY: help check kunit kunit-x86_64 kunit-um-debug selftests \
-	selftests-x86_64 selftests-um-debug module module-test series demo bench
+	selftests-x86_64 selftests-um-debug module module-test series demo bench \
+	deb deb-test
 
 help:
 	@echo "make demo              memory with and without page cache sharing: python3.11, two versions"
@@ -15,6 +16,8 @@ help:
 	@echo "make selftests-um-debug erofs selftests on the UML debug kernel, kernel log checked"
 	@echo "make module            out-of-tree erofs.ko for Debian's 6.12 kernel"
 	@echo "make module-test       erofs.ko on Debian's stock kernel in QEMU: tests, unload, reload"
+	@echo "make deb               out/deb/erofs-ishare-dkms_*.deb: DKMS package for Debian's 6.12 kernels"
+	@echo "make deb-test          that package on bookworm and trixie roots, their own kernels in QEMU"
 	@echo "make series            our erofs work as a checkpatch-clean patch series"
 	@echo "make bench             memory, fio throughput and scale on any trees; peer kernel column"
 
@@ -44,6 +47,13 @@ module:
 
 module-test:
 	@scripts/module-test.sh
+
+deb:
+	@scripts/deb.sh
+
+# DEB_SUITES="bookworm" or "trixie" runs one suite
+deb-test:
+	@scripts/deb-test.sh $(DEB_SUITES)
 
 series:
 	@scripts/series.sh

@@ -36,8 +36,10 @@ fi
 need debootstrap debootstrap
 mirror=$("$REPO/scripts/apt-mirror.sh")
 # the security archive, as this machine's apt names it (may be none)
-security=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
-	grep -o '[a-z]*://[^ ]*security[^ ]*' | head -n 1) || true
+security=$({
+	cat /etc/apt/sources.list.d/*.sources 2>/dev/null | sed -n 's/^URIs://p'
+	sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}//p' /etc/apt/sources.list 2>/dev/null
+} | tr ' ' '\n' | grep '://.*security' | head -n 1) || true
 key=/usr/share/keyrings/debian-archive-keyring.gpg
 
 mounted=()
@@ -46,9 +48,17 @@ cleanup() {
 	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" || true; done
 }
 trap cleanup EXIT
+# unmount_under DIR: unmount what a killed run left mounted under DIR
+unmount_under() {
+	local m
+	for m in $(awk -v d="$1/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
+		umount -l "$m"
+	done
+}
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"; }
 
-rm -rf "$dir"
+unmount_under "$dir"
+rm -rf --one-file-system "$dir"
 mkdir -p "$dir"
 log=$dir/build.log
 step "debootstrap --variant=minbase $suite into $root (a few minutes)"
