@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # check.sh: everything that tests (make check).  Runs every step even when
 # one fails, then prints one line per step and the closing line
-# "N passed, N failed" summed over all of them.
+# "N passed, N failed, N skipped" summed over all of them.  Each step
+# writes "PASSED FAILED SKIPPED" to $RESULTS/STEP; a step that wrote
+# nothing, or counted nothing, is a failure, and so is a step that failed
+# without counting a failure.  Skips count as skipped only when
+# scripts/expected-skips lists them (tap-summary.py, kunit-summary.py).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -11,6 +15,7 @@ export RESULTS
 trap 'rm -rf "$RESULTS"' EXIT
 
 steps=(
+	"tap-summary-test  scripts/tap-summary-test.sh"
 	"kunit-um          scripts/kunit.sh um"
 	"selftests-um      scripts/selftests.sh um"
 	"kunit-x86_64      scripts/kunit.sh x86_64"
@@ -22,29 +27,33 @@ steps=(
 )
 
 start=$SECONDS
-"$REPO/scripts/deps.sh" || echo "0 1" >"$RESULTS/deps"
+"$REPO/scripts/deps.sh" && echo "1 0 0" >"$RESULTS/deps" || echo "0 1 0" >"$RESULTS/deps"
 for s in "${steps[@]}"; do
 	read -r name cmd <<<"$s"
 	step "make check: $name"
-	if (cd "$REPO" && $cmd); then
-		# a step that counts nothing itself is one passed check
-		[ -s "$RESULTS/$name" ] || echo "1 0" >"$RESULTS/$name"
-	else
-		# a step that died before counting still counts as a failure
-		[ -s "$RESULTS/$name" ] || echo "0 1" >"$RESULTS/$name"
-		read -r p f <"$RESULTS/$name"
-		[ "$f" -gt 0 ] || echo "$p 1" >"$RESULTS/$name"
+	rm -f "$RESULTS/$name"
+	(cd "$REPO" && $cmd)
+	rc=$?
+	p=0 f=0 n=0
+	[ -s "$RESULTS/$name" ] && read -r p f n <"$RESULTS/$name"
+	p=${p:-0} f=${f:-0} n=${n:-0}
+	if [ $((p + f + n)) -eq 0 ]; then
+		echo "make check: $name counted nothing" >&2
+		f=1
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "make check: $name failed (exit $rc) without counting a failure" >&2
+		f=1
 	fi
-	[ -s "$RESULTS/$name" ] || echo "0 1" >"$RESULTS/$name"
+	echo "$p $f $n" >"$RESULTS/$name"
 done
 
-total_p=0 total_f=0
+total_p=0 total_f=0 total_s=0
 echo
 echo "== summary ($(((SECONDS - start) / 60)) min) =="
 for f in "$RESULTS"/*; do
-	read -r p n <"$f"
-	printf '%-19s %4d passed, %d failed\n' "${f##*/}" "$p" "$n"
-	total_p=$((total_p + p)) total_f=$((total_f + n))
+	read -r p n s <"$f"
+	printf '%-19s %4d passed, %d failed, %d skipped\n' "${f##*/}" "$p" "$n" "$s"
+	total_p=$((total_p + p)) total_f=$((total_f + n)) total_s=$((total_s + s))
 done
-echo "$total_p passed, $total_f failed"
+echo "$total_p passed, $total_f failed, $total_s skipped"
 [ "$total_f" -eq 0 ]

@@ -187,9 +187,8 @@ for suite in "${suites[@]}"; do
 	umount_all
 	sed -n '/^KERNEL-LOG$/,/^GUEST-EXIT=/p' "$work/console-ours.log" 2>/dev/null |
 		sed '1d;$d' >"$work/kernel-ours.log"
-	counts=$(python3 "$REPO/scripts/tap-summary.py" <"$log") || true
-	read -r p f <<<"${counts:-0 1}"
-	s=$(grep -cE '^(# )?ok [0-9]+ .*# [Ss][Kk][Ii][Pp]' "$log") || true
+	counts=$(python3 "$REPO/scripts/tap-summary.py" "deb-test-$suite" <"$log") || true
+	read -r p f s <<<"${counts:-0 1 0}"
 	if ! "$REPO/scripts/kernel-log-check.sh" "$work/kernel-ours.log"; then
 		f=$((f + 1))
 	fi

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # kunit.sh FLAVOUR: run every erofs KUnit suite on the test kernel FLAVOUR
 # (um, the debug UML kernel um-debug, or x86_64 under QEMU).  Fails when a
-# test fails or is skipped, and when a suite named by kunit/*.kunitconfig
-# did not run; on the debug kernel, a KASAN report, lockdep splat, WARN or
-# BUG in the kernel log counts as one more failure.  Writes
-# "PASSED FAILED" to $RESULTS/kunit-FLAVOUR when RESULTS is set.
+# test fails or is skipped without being listed in scripts/expected-skips,
+# and when a suite of scripts/expected-tests did not run
+# (kunit-summary.py); on the debug kernel, a KASAN report, lockdep splat,
+# WARN or BUG in the kernel log counts as one more failure.  Writes
+# "PASSED FAILED SKIPPED" to $RESULTS/kunit-FLAVOUR when RESULTS is set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -29,17 +30,17 @@ PATH=/usr/lib/ccache:$PATH python3 tools/testing/kunit/kunit.py run \
 	--json="$json" $(kunit_args "$flavour") \
 	--kernel_args=rootfstype=ramfs || rc=$?
 
-expected=$(cd "$REPO/kunit" && ls -- *.kunitconfig 2>/dev/null | sed 's/\.kunitconfig$//')
-python3 "$REPO/scripts/kunit-summary.py" "$json" $expected >"$build/kunit.counts" || rc=1
+python3 "$REPO/scripts/kunit-summary.py" "kunit-$flavour" "$json" >"$build/kunit.counts" || rc=1
 case $flavour in
 *-debug)
 	# kunit.py keeps the whole console of the run in test.log
 	if ! "$REPO/scripts/kernel-log-check.sh" "$build/test.log"; then
 		rc=1
-		read -r p f <"$build/kunit.counts"
-		echo "$p $((f + 1))" >"$build/kunit.counts"
+		read -r p f s <"$build/kunit.counts"
+		echo "$p $((f + 1)) $s" >"$build/kunit.counts"
 	fi
 	;;
 esac
+echo "kunit on $flavour: $(cat "$build/kunit.counts") (passed failed skipped)"
 [ -n "${RESULTS:-}" ] && cp "$build/kunit.counts" "$RESULTS/kunit-$flavour"
 exit "$rc"
