@@ -151,6 +151,18 @@ $(printf '1..1\nok 1 x\n' | prog p3)
 ok 3 selftests: erofs: p3
 EOF
 
+expect_only() {
+	local got
+	got=$(python3 "$REPO/scripts/tap-summary.py" --tests "$tmp/tests" \
+		--skips "$tmp/skips" --only p2.sh selftests-um 2>"$tmp/err") || true
+	if [ "$got" = "$1" ]; then ok; else ko "--only: '$got', want '$1'"; cat "$tmp/err" >&2; fi
+}
+expect_only "1 0 0" <<EOF
+1..1
+$(printf '1..1\nok 1 x\n' | prog p2.sh)
+ok 1 selftests: erofs: p2.sh
+EOF
+
 expect "module-test: two runs and module results" module-test "6 1 0" <<EOF
 # kernel 6.12
 ok 1 module: insmod erofs.ko

@@ -15,6 +15,8 @@ that did not report or one that reported without being listed, and a log
 that counted nothing.  Other top-level results (module-guest.sh's) count
 one by one.  Exits 1 when anything failed.
 
+--only PROGRAM (repeatable): a run of these programs only, which must
+all report, instead of every program of scripts/expected-tests.
 Options for tests of this script: --tests FILE, --skips FILE."""
 import argparse
 import re
@@ -71,9 +73,10 @@ def main():
     ap.add_argument("step")
     ap.add_argument("--tests", default=expected.TESTS)
     ap.add_argument("--skips", default=expected.SKIPS)
+    ap.add_argument("--only", action="append", default=[])
     args = ap.parse_args()
     c = Counts(expected.Skips(args.step, args.skips))
-    want = expected.tests("kselftest", args.tests)
+    want = args.only or expected.tests("kselftest", args.tests)
     seen = set()
     nested, plan = [], None         # of the program running now
     run_plan, run_seen = None, 0    # of run_kselftest.sh
