@@ -57,6 +57,12 @@ cp "$out/prefix-ok.erofs" "$out/corrupt-prefix.erofs"
 printf '\177' | dd of="$out/corrupt-prefix.erofs" bs=1 seek=$((1024 + 105)) \
 	conv=notrunc status=none
 
+# --- key aliasing (ishare_aliasing): fingerprints set by hand that a
+# plain concatenation of domain and fingerprint would confuse
+"$REPO/images/alias.sh" "$out/alias"
+recipe alias "$out/alias" --xattr-inode-digest=trusted.erofs.fingerprint.v1
+# --- end of key aliasing
+
 # fio stress: files whose every block carries a fio verify header
 need fio fio
 mkdir -p "$out/fio-tree"
