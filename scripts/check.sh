@@ -27,7 +27,8 @@ steps=(
 )
 
 start=$SECONDS
-"$REPO/scripts/deps.sh" && echo "1 0 0" >"$RESULTS/deps" || echo "0 1 0" >"$RESULTS/deps"
+# set-up, not a test: it counts only when it fails
+"$REPO/scripts/deps.sh" || echo "0 1 0" >"$RESULTS/deps"
 for s in "${steps[@]}"; do
 	read -r name cmd <<<"$s"
 	step "make check: $name"
