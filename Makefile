@@ -63,3 +63,4 @@ demo:
 
 bench:
 	@scripts/bench.sh
+fuzz: ; @scripts/fuzz.sh	# FUZZ_MUTANTS (10000), FUZZ_SEED (1), FUZZ_FLAVOUR (x86_64-debug)

@@ -56,6 +56,8 @@ recipe prefix-ok "$out/handset-a" --xattr-inode-digest=trusted.erofs.fingerprint
 cp "$out/prefix-ok.erofs" "$out/corrupt-prefix.erofs"
 printf '\177' | dd of="$out/corrupt-prefix.erofs" bs=1 seek=$((1024 + 105)) \
 	conv=notrunc status=none
+# found by make fuzz: a long prefix too long, read after the root dentry
+"$REPO/images/corrupt-prefix-len.sh" "$out/prefix-ok.erofs" "$out/corrupt-prefix-len.erofs"
 
 # --- key aliasing (ishare_aliasing): fingerprints set by hand that a
 # plain concatenation of domain and fingerprint would confuse
