@@ -61,6 +61,16 @@ static int read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* echo @mode > /proc/sys/vm/drop_caches: 1 page cache, 2 inodes, 3 both */
+static int drop_caches(int mode)
+{
+	char buf[4];
+
+	sync();
+	snprintf(buf, sizeof(buf), "%d", mode);
+	return write_str("/proc/sys/vm/drop_caches", buf);
+}
+
 /* a debugfs knob of @attr set to @value, the old value kept in @old */
 struct knob {
 	char path[128];
@@ -307,7 +317,7 @@ TEST_F_TIMEOUT(faults, lookup, 1200)
 	ASSERT_TRUE(reads_right(MNT_A "/" FILE_NAME, self->want, self->size));
 	for (n = 1;; n++) {
 		/* forget B's dentry and inode, so that stat looks it up */
-		ASSERT_EQ(0, ishare_drop_caches_mode(2));
+		ASSERT_EQ(0, drop_caches(2));
 		nth_set(n);
 		ret = stat(MNT_B "/" FILE_NAME, &st);
 		if (!SWEEP_STEP(ret, errno))
@@ -366,7 +376,7 @@ static void sweep_pread(struct __test_metadata *_metadata,
 	fd = open(path, O_RDONLY);
 	ASSERT_LE(0, fd);
 	for (n = 1;; n++) {
-		ASSERT_EQ(0, ishare_drop_caches_mode(1));
+		ASSERT_EQ(0, drop_caches(1));
 		memset(buf, 0, self->size);
 		nth_set(n);
 		got = pread(fd, buf, self->size, 0);
@@ -432,7 +442,7 @@ TEST_F_TIMEOUT(faults, mmap_fault, 1200)
 	for (n = 1;; n++) {
 		map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 		ASSERT_NE(MAP_FAILED, map);
-		ASSERT_EQ(0, ishare_drop_caches_mode(1));
+		ASSERT_EQ(0, drop_caches(1));
 		bus = false;
 		nth_set(n);
 		in_map = 1;
