@@ -3,10 +3,11 @@
  * fuzz-guest PLAN VALID...: the guest side of scripts/fuzz.sh.  Mounts the
  * valid images VALID... in one domain (every other one on a loop device),
  * then for each mutant of PLAN (images/fuzz.py) writes the mutant into a
- * ramfs on /tmp/fuzz, mounts it in that domain (every third one on a loop
- * device, the rest file-backed), reads everything (readdir recursively,
- * stat, every xattr, read and mmap of every regular file, readlink) and
- * unmounts it.
+ * ramfs on /tmp/fuzz, mounts it (every third one on a loop device, the
+ * rest file-backed) in that domain, dropping each file's shared pages
+ * before reading it, or in a domain of its own (every other one), reads
+ * everything (readdir recursively, stat, every xattr, read and mmap of
+ * every regular file, readlink) and unmounts it.
  * Each mutant runs in a child process: a child that dies of a signal or
  * stays stuck past FUZZ_TIMEOUT seconds (60) is a failure.  Each mutant is
  * named in the kernel log (/dev/kmsg) before it is mounted, so a splat
@@ -40,6 +41,7 @@
 #include <unistd.h>
 
 #define DOMAIN		"domain_id=erofs-fuzz"
+#define ALONE		"domain_id=erofs-fuzz-alone"
 #define WORK		"/tmp/fuzz"
 #define MUTANT		WORK "/mutant.erofs"
 #define MNT		WORK "/m"
@@ -55,6 +57,7 @@ struct stats {
 };
 
 static struct stats *st;	/* shared with the child of each mutant */
+static int dontneed;		/* drop a file's pages before reading it */
 static sigjmp_buf bus_jmp;
 static volatile sig_atomic_t in_map;
 
@@ -128,15 +131,16 @@ static int loop_attach(const char *file, char *dev, size_t len)
 	return lfd;
 }
 
-/* mount @file on @dir in the domain, through a loop device or not */
-static int do_mount(const char *file, const char *dir, int loop)
+/* mount @file on @dir in a domain, through a loop device or not */
+static int do_mount(const char *file, const char *dir, int loop,
+		    const char *opts)
 {
 	char dev[64];
 	int lfd = -1, ret = 0;
 
 	if (loop)
 		lfd = loop_attach(file, dev, sizeof(dev));
-	if (mount(loop ? dev : file, dir, "erofs", MS_RDONLY, DOMAIN))
+	if (mount(loop ? dev : file, dir, "erofs", MS_RDONLY, opts))
 		ret = -errno;
 	if (lfd >= 0)
 		close(lfd);	/* autoclear: goes with the filesystem */
@@ -172,6 +176,9 @@ static uint64_t read_file(const char *path, const struct stat *sb)
 		error("open", path);
 		return 0;
 	}
+	/* shared pages go, so the fill runs again through the cheapest sharer */
+	if (dontneed)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	while (total < READ_CAP && (n = read(fd, buf, sizeof(buf))) > 0) {
 		h = fnv(h, (unsigned char *)buf, n);
 		total += n;
@@ -344,7 +351,7 @@ static int mount_valid(char **valid, int n)
 	for (i = 0; i < n && i < MAX_VALID; i++) {
 		snprintf(dir, sizeof(dir), WORK "/v%d", i);
 		mkdir(dir, 0755);
-		ret = do_mount(valid[i], dir, i % 2);
+		ret = do_mount(valid[i], dir, i % 2, DOMAIN);
 		if (ret)
 			die("cannot mount the valid image %s: %s", valid[i], strerror(-ret));
 		valid_sums[i] = calloc(MAX_ENTRIES, sizeof(uint64_t));
@@ -391,16 +398,22 @@ static long counter(const char *name)
 	return v;
 }
 
-/* child: mount, read, unmount; exit 0 read, 1 mount failed */
-static void one_mutant(int loop)
+/*
+ * child: mount, read, unmount; exit 0 read, 1 mount failed.  With @alone
+ * the mutant has a domain of its own, so its fills go through it; else
+ * it shares the valid mounts' domain and every file's pages are dropped
+ * before it is read.
+ */
+static void one_mutant(int loop, int alone)
 {
-	int ret = do_mount(MUTANT, MNT, loop);
+	int ret = do_mount(MUTANT, MNT, loop, alone ? ALONE : DOMAIN);
 
 	if (ret) {
 		if (getenv("FUZZ_VERBOSE"))
 			fprintf(stderr, "  mount: %s\n", strerror(-ret));
 		_exit(1);
 	}
+	dontneed = !alone;
 	walk(MNT, 0, NULL, NULL);
 	if (umount2(MNT, 0) && umount2(MNT, MNT_DETACH))
 		_exit(4);
@@ -471,7 +484,7 @@ int main(int argc, char **argv)
 		if (pid < 0)
 			die("fork: %m");
 		if (!pid)
-			one_mutant(id % 3 == 0);
+			one_mutant(id % 3 == 0, id % 2);
 		t0 = time(NULL);
 		while (waitpid(pid, &status, WNOHANG) == 0) {
 			if (time(NULL) - t0 > timeout) {
