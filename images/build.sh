@@ -49,6 +49,12 @@ recipe digest-noinline "$out/tree" --xattr-inode-digest -Enoinline_data
 recipe handset-a "$out/handset-a" --xattr-inode-digest=trusted.erofs.fingerprint.v1
 recipe handset-b "$out/handset-b" --xattr-inode-digest=trusted.erofs.fingerprint.v1
 
+# hostile fingerprints: on a directory and a symlink, with regular files
+# of the same fingerprint and size in a peer image
+"$REPO/images/crafted.sh" "$out/crafted" "$out/crafted-peer"
+recipe crafted      "$out/crafted" --xattr-inode-digest=trusted.erofs.fingerprint.v1
+recipe crafted-peer "$out/crafted-peer" --xattr-inode-digest=trusted.erofs.fingerprint.v1
+
 # a corrupt image: the fingerprint prefix index (superblock byte 105)
 # past the long prefixes, patched into a copy of an image built without
 # a superblock checksum (which would fail the mount for another reason)

@@ -301,6 +301,56 @@ static void erofs_ishare_lifetime_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base);
 }
 
+/*
+ * The shared cache outlives its sharers: with the last sharer evicted (as
+ * inode reclaim would), the shared inode keeps its pages and a new sharer
+ * finds them; the domain's last unmount then frees it.
+ */
+static void erofs_ishare_outlives_sharers_test(struct kunit *test)
+{
+	struct erofs_kunit_image *img = image_of(test, two_files, 3);
+	long base = quiesced_count();
+	struct vfsmount *a = mount_of(test, img, "domain_id=kunit-keep");
+	struct vfsmount *b = mount_of(test, img, "domain_id=kunit-keep");
+	struct path path = { .mnt = a };
+	struct dentry *bx;
+	struct inode *shared;
+	char buf[64] = {};
+	struct file *file;
+	loff_t pos = 0;
+
+	path.dentry = erofs_kunit_lookup(test, a, "x");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, path.dentry);
+	file = dentry_open(&path, O_RDONLY, current_cred());
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, sizeof(buf), &pos),
+			(ssize_t)sizeof(data_x));
+	__fput_sync(file);	/* a kthread's fput() would come later */
+	shared = shared_of(d_inode(path.dentry));
+	KUNIT_ASSERT_NOT_NULL(test, shared);
+	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 1UL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&shared->i_count), 1);
+
+	/* evict the only sharer, as inode reclaim would */
+	d_mark_dontcache(d_inode(path.dentry));
+	erofs_kunit_dput(test, path.dentry);
+	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base + 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&shared->i_count), 0);
+	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 1UL);
+
+	/* a sharer of another mount finds the cached page */
+	bx = erofs_kunit_lookup(test, b, "x");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, bx);
+	KUNIT_EXPECT_PTR_EQ(test, shared_of(d_inode(bx)), shared);
+	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 1UL);
+	erofs_kunit_dput(test, bx);
+
+	/* the domain's last unmount frees it */
+	erofs_kunit_umount(test, a);
+	erofs_kunit_umount(test, b);
+	KUNIT_EXPECT_EQ(test, quiesced_count(), base);
+}
+
 /* (d) one shared cache filled through sharers of different layouts */
 
 #define BIG_SIZE	(3 * 4096 + 1000)	/* three lclusters and a tail */
@@ -433,6 +483,7 @@ static struct kunit_case erofs_ishare_test_cases[] = {
 	KUNIT_CASE(erofs_ishare_size_mismatch_test),
 	KUNIT_CASE(erofs_ishare_iget_refcount_test),
 	KUNIT_CASE(erofs_ishare_lifetime_test),
+	KUNIT_CASE(erofs_ishare_outlives_sharers_test),
 	KUNIT_CASE(erofs_ishare_cross_layout_test),
 	KUNIT_CASE(erofs_ishare_cheapest_sharer_test),
 	{}

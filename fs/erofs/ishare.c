@@ -24,20 +24,37 @@
  * buffered reads and always passes mapping->host, so erofs_iomap_begin()
  * asks erofs_ishare_iomap_inode() which sharer the current task fills with.
  *
- * Lifetime.  A sharer holds a reference on its shared inode from attach
- * (inode fill) to detach (sharer eviction); open files and mappings hold
- * the sharer, so the shared inode and its cache live exactly as long as
- * anything needs them, and go with the last iput (generic_delete_inode).
- * A sharer picked without a file is pinned by igrab() plus a read-trylock
- * of its s_umount with SB_ACTIVE set, so a filesystem being unmounted is
- * never used and never waited for.  Reads complete after the fill returns,
- * so a sharing filesystem waits for all fills in flight before it releases
- * its devices (erofs_ishare_drain()): no bio outlives its filesystem.
+ * Lifetime.  The shared cache lives like any page cache.  A sharer holds
+ * a reference on its shared inode from attach (inode fill) to detach
+ * (sharer eviction).  When the last sharer goes, the shared inode stays in
+ * the pseudo filesystem's inode cache while its mapping holds pages, and
+ * those pages age on the page LRU like an unshared file's; inode reclaim
+ * frees it once page reclaim has emptied it (inode_lru_isolate() skips
+ * inodes with pages), and a new sharer of the same key finds it again.
+ * Inode reclaim of sharers (slab pressure, drop_caches=2) thus never drops
+ * the shared cache, and nothing on an eviction path waits for a folio: a
+ * shared inode is evicted there only once its mapping is empty.  The other
+ * way out is the last unmount of the domain: each sharing filesystem holds
+ * its domain (erofs_ishare_domain), and the last one to go evicts the
+ * domain's shared inodes.  Shared inodes match on the domain's generation,
+ * so a domain mounted again starts afresh.
+ *
+ * Fills.  A sharer picked without a file is pinned by igrab() plus a
+ * read-trylock of its s_umount with SB_ACTIVE set, so a filesystem being
+ * unmounted is never used and never waited for.  Reads complete after the
+ * fill returns, so each fill counts in its filesystem's ishare_inflight
+ * until the folios it locked are unlocked (a worker of that filesystem
+ * waits for them); put_super waits for that count alone, before the
+ * devices go: no bio outlives its filesystem, and no unmount waits for
+ * another filesystem's I/O.
  *
  * Locking.  erofs_ishare.lock (a spinlock) protects the sharer list and the
- * list of fills in progress; it nests outside inode->i_lock (igrab) and
- * never sleeps.  The cached-pages counter takes the pseudo sb's
- * s_inode_list_lock alone.  No other lock is taken by this file.
+ * list of fills in progress; s_umount is read-trylocked and inode->i_lock
+ * taken (igrab) under it.  erofs_sb_info.ishare_io_lock protects a
+ * filesystem's list of reads in flight.  erofs_ishare_domains_lock (a
+ * mutex) protects the list of domains and their users.  The cached-pages
+ * counter and the eviction of a domain take the pseudo sb's
+ * s_inode_list_lock, then inode->i_lock.
  */
 #include <linux/mount.h>
 #include <linux/pagevec.h>
@@ -49,6 +66,7 @@
 
 #define EROFS_ISHARE_MAGIC	0x45524953	/* "ERIS" */
 #define EROFS_ISHARE_WARNED	0		/* size mismatch logged */
+#define EROFS_ISHARE_DEAD	1		/* its domain is gone */
 
 /*
  * Cost of filling the shared cache through a sharer, cheapest first:
@@ -68,7 +86,8 @@ struct erofs_ishare {
 	spinlock_t lock;		/* protects the two lists */
 	struct list_head sharers;	/* erofs_inode.ishare_node, by cost */
 	struct list_head fills;		/* erofs_ishare_fill.node */
-	unsigned long flags;		/* EROFS_ISHARE_WARNED */
+	unsigned long flags;		/* EROFS_ISHARE_{WARNED,DEAD} */
+	u64 domain;			/* erofs_ishare_domain.gen */
 	u64 filler;			/* erofs_sb_info.ishare_id, see below */
 	unsigned int keylen;
 	u8 key[];
@@ -80,13 +99,35 @@ struct erofs_ishare_fill {
 	struct task_struct *task;
 	struct inode *sharer;
 	bool pinned;			/* igrab + s_umount read held */
+	struct erofs_ishare_io *io;	/* NULL: wait for the folios here */
 };
+
+/* the folios a fill left locked for its I/O, until it completes */
+struct erofs_ishare_io {
+	struct list_head node;		/* erofs_sb_info.ishare_io */
+	unsigned int nr, max;
+	struct folio *folios[];
+};
+
+/*
+ * A domain, while any filesystem mounted in it lives.  @gen tells its
+ * shared inodes from those of an earlier domain of the same name.
+ */
+struct erofs_ishare_domain {
+	struct list_head node;
+	unsigned int users;		/* sharing filesystems */
+	u64 gen;
+	char name[];
+};
+
+static LIST_HEAD(erofs_ishare_domains);
+static DEFINE_MUTEX(erofs_ishare_domains_lock);
+static atomic64_t erofs_ishare_last_gen = ATOMIC64_INIT(0);
 
 static struct vfsmount *erofs_ishare_mnt;
 static atomic_long_t erofs_ishare_nr = ATOMIC_LONG_INIT(0);
 static atomic_long_t erofs_ishare_sharers = ATOMIC_LONG_INIT(0);
 static atomic64_t erofs_ishare_last_id = ATOMIC64_INIT(0);
-static atomic_t erofs_ishare_evicting = ATOMIC_INIT(0);	/* see drain */
 
 /* live shared inodes, for tests and statistics */
 long erofs_ishare_count(void)
@@ -158,7 +199,7 @@ static int erofs_ishare_test(struct inode *inode, void *data)
 {
 	struct erofs_ishare *is = inode->i_private, *want = data;
 
-	return is->keylen == want->keylen &&
+	return is->domain == want->domain && is->keylen == want->keylen &&
 	       !memcmp(is->key, want->key, want->keylen);
 }
 
@@ -187,6 +228,8 @@ VISIBLE_IF_KUNIT struct inode *erofs_ishare_iget(struct inode *inode,
 	spin_lock_init(&is->lock);
 	INIT_LIST_HEAD(&is->sharers);
 	INIT_LIST_HEAD(&is->fills);
+	if (EROFS_I_SB(inode)->ishare_domain)
+		is->domain = EROFS_I_SB(inode)->ishare_domain->gen;
 	is->keylen = keylen;
 	memcpy(is->key, key, keylen);
 
@@ -261,7 +304,9 @@ void erofs_ishare_attach(struct inode *inode)
 	u8 *key;
 	int len;
 
-	if (!sbi->ishare_name || vi->nid == sbi->packed_nid)
+	/* a fingerprint on anything but a regular file is ignored */
+	if (!sbi->ishare_name || !S_ISREG(inode->i_mode) ||
+	    vi->nid == sbi->packed_nid)
 		return;
 
 	fp = kmalloc(i_blocksize(inode), GFP_KERNEL);
@@ -281,7 +326,7 @@ void erofs_ishare_attach(struct inode *inode)
 
 	vi->ishare = shared;
 	vi->ishare_cost = erofs_ishare_cost(inode);
-	erofs_ishare_add_sharer(shared->i_private, vi);
+	INIT_LIST_HEAD(&vi->ishare_node);
 	atomic_long_inc(&erofs_ishare_sharers);
 	atomic_long_inc(&sbi->ishare_files);
 	inode->i_mapping = shared->i_mapping;
@@ -290,64 +335,23 @@ out_fp:
 	kfree(fp);
 }
 
-/* wait until no folio of @mapping is locked, e.g. for a read in flight */
-static void erofs_ishare_wait_fills(struct address_space *mapping)
+/*
+ * A new sharer becomes visible to other fills only once it is complete:
+ * its i_mapping and i_fop are switched and it is no longer I_NEW.
+ */
+void erofs_ishare_publish(struct inode *inode)
 {
-	struct folio_batch fbatch;
-	pgoff_t index = 0;
-	unsigned int i;
+	struct erofs_inode *vi = EROFS_I(inode);
 
-	folio_batch_init(&fbatch);
-	while (filemap_get_folios(mapping, &index, ULONG_MAX, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++)
-			folio_wait_locked(fbatch.folios[i]);
-		folio_batch_release(&fbatch);
-		cond_resched();
-	}
+	if (vi->ishare)
+		erofs_ishare_add_sharer(vi->ishare->i_private, vi);
 }
 
 /*
- * A fill returns once its reads are issued, and its folios belong to the
- * shared inode, so nothing in a sharer filesystem's own teardown waits for
- * them.  Before a sharing filesystem releases its devices (put_super: its
- * sharers are evicted, it is no longer SB_ACTIVE and its s_umount is held,
- * so no new fill can use it), wait for every fill in flight: no bio
- * outlives the filesystem and device (or loop backing file) it was issued
- * through.  Shared inodes being evicted wait for their own folios; wait
- * for those evictions too.  Never called from reclaim: an evicted sharer
- * must not wait for folios its own reader may hold locked.
+ * The sharer is being evicted (maybe by inode reclaim): no new fill can
+ * pick it any more.  Dropping its reference never waits: the shared inode
+ * stays cached while it has pages, and is evicted here only when empty.
  */
-void erofs_ishare_drain(struct super_block *sb)
-{
-	struct super_block *psb = erofs_ishare_mnt->mnt_sb;
-	struct inode *inode, *toput = NULL;
-
-	if (!EROFS_SB(sb)->ishare_name)
-		return;
-	spin_lock(&psb->s_inode_list_lock);
-	list_for_each_entry(inode, &psb->s_inodes, i_sb_list) {
-		spin_lock(&inode->i_lock);
-		if ((inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW)) ||
-		    !inode->i_data.nrpages) {
-			spin_unlock(&inode->i_lock);
-			continue;
-		}
-		__iget(inode);
-		spin_unlock(&inode->i_lock);
-		spin_unlock(&psb->s_inode_list_lock);
-		erofs_ishare_wait_fills(&inode->i_data);
-		iput(toput);
-		toput = inode;
-		cond_resched();
-		spin_lock(&psb->s_inode_list_lock);
-	}
-	spin_unlock(&psb->s_inode_list_lock);
-	iput(toput);
-	wait_var_event(&erofs_ishare_evicting,
-		       !atomic_read(&erofs_ishare_evicting));
-}
-
-/* the sharer is being evicted: no new fill can pick it any more */
 void erofs_ishare_detach(struct inode *inode)
 {
 	struct erofs_inode *vi = EROFS_I(inode);
@@ -358,17 +362,13 @@ void erofs_ishare_detach(struct inode *inode)
 		return;
 	is = shared->i_private;
 	spin_lock(&is->lock);
-	list_del(&vi->ishare_node);
+	list_del_init(&vi->ishare_node);
 	spin_unlock(&is->lock);
 	atomic_long_dec(&erofs_ishare_sharers);
 	atomic_long_dec(&EROFS_I_SB(inode)->ishare_files);
 	inode->i_mapping = &inode->i_data;
 	vi->ishare = NULL;
-	/* the last put evicts here, waiting for the folios: see drain */
-	atomic_inc(&erofs_ishare_evicting);
 	iput(shared);
-	if (atomic_dec_and_test(&erofs_ishare_evicting))
-		wake_up_var(&erofs_ishare_evicting);
 }
 
 /*
@@ -400,12 +400,20 @@ static struct inode *erofs_ishare_pin(struct erofs_ishare *is,
 	return sharer;
 }
 
+/* a read through @sbi has completed: its unmount may go on */
+static void erofs_ishare_io_done(struct erofs_sb_info *sbi)
+{
+	if (atomic_dec_and_test(&sbi->ishare_inflight))
+		wake_up_var(&sbi->ishare_inflight);
+}
+
 /*
  * @first: the fill includes the file's first page, so the asking mount
- * becomes the file's filler
+ * becomes the file's filler; @nr_pages: the most folios it may lock
  */
 static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
-				   bool first, struct erofs_ishare_fill *fill)
+				   bool first, unsigned long nr_pages,
+				   struct erofs_ishare_fill *fill)
 {
 	struct erofs_ishare *is = shared->i_private;
 	struct inode *inode = file ? file_inode(file) : NULL;
@@ -424,6 +432,14 @@ static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
 		fill->sharer = inode;
 	else
 		return -EIO;
+	/* counted before the pin goes, so put_super cannot miss it */
+	atomic_inc(&EROFS_I_SB(fill->sharer)->ishare_inflight);
+	fill->io = kmalloc(struct_size(fill->io, folios, nr_pages),
+			   GFP_NOFS | __GFP_NOWARN);
+	if (fill->io) {
+		fill->io->nr = 0;
+		fill->io->max = nr_pages;
+	}
 	if (first)
 		WRITE_ONCE(is->filler,
 			   EROFS_SB((inode ?: fill->sharer)->i_sb)->ishare_id);
@@ -433,19 +449,109 @@ static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
 	return 0;
 }
 
+/* a folio of the fill: keep it while it is locked for the fill's I/O */
+static void erofs_ishare_fill_track(struct erofs_ishare_fill *fill,
+				    struct folio *folio)
+{
+	struct erofs_ishare_io *io = fill->io;
+
+	if (!folio_test_locked(folio))
+		return;
+	if (!io) {	/* read_folio only, whose caller waits anyway */
+		folio_wait_locked(folio);
+	} else if (!WARN_ON_ONCE(io->nr >= io->max)) {
+		folio_get(folio);
+		io->folios[io->nr++] = folio;
+	}
+}
+
+/*
+ * The fill is issued.  The sharer's filesystem counts its read in flight
+ * until the folios it left locked are unlocked (erofs_ishare_io_work());
+ * @folio, or else the folios of [@index, +@nr_pages), are those it read.
+ */
 static void erofs_ishare_fill_end(struct inode *shared,
-				  struct erofs_ishare_fill *fill)
+				  struct erofs_ishare_fill *fill,
+				  struct folio *folio, pgoff_t index,
+				  unsigned long nr_pages)
 {
 	struct erofs_ishare *is = shared->i_private;
 	struct super_block *sb = fill->sharer->i_sb;
+	struct erofs_sb_info *sbi = EROFS_SB(sb);
+	struct erofs_ishare_io *io = fill->io;
+	pgoff_t end = index + nr_pages - 1;
+	struct folio_batch fbatch;
+	unsigned int i;
 
 	spin_lock(&is->lock);
 	list_del(&fill->node);
 	spin_unlock(&is->lock);
+
+	if (folio) {
+		erofs_ishare_fill_track(fill, folio);
+		nr_pages = 0;
+	}
+	folio_batch_init(&fbatch);
+	while (nr_pages &&
+	       filemap_get_folios(shared->i_mapping, &index, end, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			erofs_ishare_fill_track(fill, fbatch.folios[i]);
+		folio_batch_release(&fbatch);
+	}
+	if (io && io->nr) {
+		spin_lock(&sbi->ishare_io_lock);
+		list_add_tail(&io->node, &sbi->ishare_io);
+		spin_unlock(&sbi->ishare_io_lock);
+		queue_work(system_unbound_wq, &sbi->ishare_io_work);
+	} else {
+		kfree(io);
+		erofs_ishare_io_done(sbi);
+	}
 	if (fill->pinned) {
 		iput(fill->sharer);
 		up_read(&sb->s_umount);
 	}
+}
+
+/* wait for the reads in flight through one filesystem, oldest first */
+static void erofs_ishare_io_work(struct work_struct *work)
+{
+	struct erofs_sb_info *sbi = container_of(work, struct erofs_sb_info,
+						 ishare_io_work);
+	struct erofs_ishare_io *io;
+	unsigned int i;
+
+	for (;;) {
+		spin_lock(&sbi->ishare_io_lock);
+		io = list_first_entry_or_null(&sbi->ishare_io,
+					      struct erofs_ishare_io, node);
+		if (io)
+			list_del(&io->node);
+		spin_unlock(&sbi->ishare_io_lock);
+		if (!io)
+			return;
+		for (i = 0; i < io->nr; i++) {
+			folio_wait_locked(io->folios[i]);
+			folio_put(io->folios[i]);
+		}
+		kfree(io);
+		erofs_ishare_io_done(sbi);
+	}
+}
+
+/*
+ * put_super: the filesystem's sharers are evicted and no fill can pin it
+ * (no longer SB_ACTIVE, s_umount held), so only reads already issued
+ * through it remain.  Wait for those, and for nothing else, before its
+ * devices and backing files go.
+ */
+void erofs_ishare_wait_io(struct super_block *sb)
+{
+	struct erofs_sb_info *sbi = EROFS_SB(sb);
+
+	wait_var_event(&sbi->ishare_inflight,
+		       !atomic_read(&sbi->ishare_inflight));
+	flush_work(&sbi->ishare_io_work);
 }
 
 /* for erofs_iomap_begin(): the sharer the current task fills @inode with */
@@ -503,7 +609,7 @@ static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
 	struct erofs_ishare_fill fill;
 	int err;
 
-	err = erofs_ishare_fill_begin(shared, file, !folio->index, &fill);
+	err = erofs_ishare_fill_begin(shared, file, !folio->index, 1, &fill);
 	if (err) {
 		folio_unlock(folio);
 		return err;
@@ -520,26 +626,33 @@ static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
 		err = erofs_fileio_read_folio_of(fill.sharer, folio);
 	else
 		err = erofs_iomap_read_folio(folio);
-	erofs_ishare_fill_end(shared, &fill);
+	erofs_ishare_fill_end(shared, &fill, folio, 0, 0);
 	return err;
 }
 
 static void erofs_ishare_readahead(struct readahead_control *rac)
 {
 	struct inode *shared = rac->mapping->host;
+	pgoff_t index = readahead_index(rac);
+	unsigned long nr_pages = readahead_count(rac);
 	struct erofs_ishare_fill fill;
 
 	/* folios left in @rac are unlocked by the caller and read later */
-	if (erofs_ishare_fill_begin(shared, rac->file, !readahead_index(rac),
+	if (erofs_ishare_fill_begin(shared, rac->file, !index, nr_pages,
 				    &fill))
 		return;
+	/* readahead is optional: without a record of its I/O, skip it */
+	if (!fill.io) {
+		erofs_ishare_fill_end(shared, &fill, NULL, index, 0);
+		return;
+	}
 	if (erofs_ishare_compressed(fill.sharer))
 		z_erofs_readahead_of(fill.sharer, rac);
 	else if (erofs_is_fileio_mode(EROFS_I_SB(fill.sharer)))
 		erofs_fileio_readahead_of(fill.sharer, rac);
 	else
 		erofs_iomap_readahead(rac);
-	erofs_ishare_fill_end(shared, &fill);
+	erofs_ishare_fill_end(shared, &fill, NULL, index, nr_pages);
 }
 
 /*
@@ -591,6 +704,20 @@ const struct file_operations erofs_ishare_fops = {
 	.splice_read	= erofs_ishare_splice_read,
 };
 
+/*
+ * Keep a shared inode cached while it has pages: they age on the page LRU,
+ * and inode reclaim takes the inode once they are gone.  An empty one, or
+ * one whose domain is gone, goes at once; with an empty mapping eviction
+ * has no folio to wait for.
+ */
+static int erofs_ishare_drop_inode(struct inode *inode)
+{
+	struct erofs_ishare *is = inode->i_private;
+
+	return !is || test_bit(EROFS_ISHARE_DEAD, &is->flags) ||
+	       mapping_empty(&inode->i_data) || generic_drop_inode(inode);
+}
+
 static void erofs_ishare_evict_inode(struct inode *inode)
 {
 	truncate_inode_pages_final(&inode->i_data);
@@ -607,7 +734,7 @@ static void erofs_ishare_free_inode(struct inode *inode)
 static const struct super_operations erofs_ishare_sops = {
 	.alloc_inode	= erofs_alloc_inode,
 	.free_inode	= erofs_ishare_free_inode,
-	.drop_inode	= generic_delete_inode,
+	.drop_inode	= erofs_ishare_drop_inode,
 	.evict_inode	= erofs_ishare_evict_inode,
 	.statfs		= simple_statfs,
 };
@@ -629,6 +756,86 @@ static struct file_system_type erofs_ishare_fs_type = {
 	.kill_sb	= kill_anon_super,
 };
 
+/* a filesystem of domain @name is mounted: find or start the domain */
+static struct erofs_ishare_domain *erofs_ishare_get_domain(const char *name)
+{
+	struct erofs_ishare_domain *d;
+
+	mutex_lock(&erofs_ishare_domains_lock);
+	list_for_each_entry(d, &erofs_ishare_domains, node) {
+		if (!strcmp(d->name, name)) {
+			d->users++;
+			goto out;
+		}
+	}
+	d = kmalloc(struct_size(d, name, strlen(name) + 1), GFP_KERNEL);
+	if (d) {
+		strcpy(d->name, name);
+		d->users = 1;
+		d->gen = atomic64_inc_return(&erofs_ishare_last_gen);
+		list_add(&d->node, &erofs_ishare_domains);
+	}
+out:
+	mutex_unlock(&erofs_ishare_domains_lock);
+	return d;
+}
+
+/*
+ * The domain's last filesystem is gone, and with it every sharer: evict
+ * the domain's shared inodes, the shared version of an unmount dropping
+ * its filesystem's cache.  Those marked DEAD but still held (a reference
+ * taken by someone else) go with their last iput.  Their folios can only
+ * be locked briefly (by page reclaim): the reads of each filesystem of the
+ * domain completed before it went.
+ */
+static void erofs_ishare_evict_domain(u64 gen)
+{
+	struct super_block *psb = erofs_ishare_mnt->mnt_sb;
+	struct inode *inode, *toput = NULL;
+
+	spin_lock(&psb->s_inode_list_lock);
+	list_for_each_entry(inode, &psb->s_inodes, i_sb_list) {
+		struct erofs_ishare *is = inode->i_private;
+
+		spin_lock(&inode->i_lock);
+		if (!is || is->domain != gen ||
+		    (inode->i_state & (I_FREEING | I_WILL_FREE | I_NEW))) {
+			spin_unlock(&inode->i_lock);
+			continue;
+		}
+		set_bit(EROFS_ISHARE_DEAD, &is->flags);
+		__iget(inode);
+		spin_unlock(&inode->i_lock);
+		spin_unlock(&psb->s_inode_list_lock);
+		iput(toput);
+		toput = inode;
+		cond_resched();
+		spin_lock(&psb->s_inode_list_lock);
+	}
+	spin_unlock(&psb->s_inode_list_lock);
+	iput(toput);
+}
+
+/* kill_sb: the filesystem's devices are gone; leave its domain */
+void erofs_ishare_put_sb(struct super_block *sb)
+{
+	struct erofs_ishare_domain *d = EROFS_SB(sb)->ishare_domain;
+	bool last;
+
+	if (!d)
+		return;
+	EROFS_SB(sb)->ishare_domain = NULL;
+	mutex_lock(&erofs_ishare_domains_lock);
+	last = !--d->users;
+	if (last)
+		list_del(&d->node);
+	mutex_unlock(&erofs_ishare_domains_lock);
+	if (last) {
+		erofs_ishare_evict_domain(d->gen);
+		kfree(d);
+	}
+}
+
 /* sharing for a filesystem being mounted: decided once prefixes are read */
 int erofs_ishare_init_sb(struct super_block *sb)
 {
@@ -636,6 +843,10 @@ int erofs_ishare_init_sb(struct super_block *sb)
 	struct erofs_xattr_prefix_item *pf;
 
 	sbi->ishare_id = atomic64_inc_return(&erofs_ishare_last_id);
+	atomic_set(&sbi->ishare_inflight, 0);
+	spin_lock_init(&sbi->ishare_io_lock);
+	INIT_LIST_HEAD(&sbi->ishare_io);
+	INIT_WORK(&sbi->ishare_io_work, erofs_ishare_io_work);
 	if (!sbi->domain_id || erofs_is_fscache_mode(sb))
 		return 0;
 	if (!erofs_sb_has_ishare_xattrs(sbi)) {
@@ -647,6 +858,9 @@ int erofs_ishare_init_sb(struct super_block *sb)
 	sbi->ishare_name = kmemdup_nul(pf->prefix->infix, pf->infix_len,
 				       GFP_KERNEL);
 	if (!sbi->ishare_name)
+		return -ENOMEM;
+	sbi->ishare_domain = erofs_ishare_get_domain(sbi->domain_id);
+	if (!sbi->ishare_domain)
 		return -ENOMEM;
 	erofs_info(sb, "page cache sharing on");
 	return 0;

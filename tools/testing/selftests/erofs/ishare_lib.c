@@ -69,8 +69,7 @@ const char *ishare_tree(const char *name)
 	return path;
 }
 
-/* attach @file read-only to a free loop device; its fd or -errno */
-static int loop_attach(const char *file, char *dev, size_t len)
+int ishare_loop_attach(const char *file, char *dev, size_t len)
 {
 	struct loop_config cfg;
 	int ctl, fd, lfd = -1, nr, tries, err = 0;
@@ -122,7 +121,7 @@ int ishare_mount(const char *recipe, const char *dir, bool loop,
 	int lfd = -1, ret = 0;
 
 	if (loop) {
-		lfd = loop_attach(src, dev, sizeof(dev));
+		lfd = ishare_loop_attach(src, dev, sizeof(dev));
 		if (lfd < 0)
 			return lfd;
 		src = dev;
@@ -455,8 +454,16 @@ void ishare_read_forever(const char *path, const char *want, size_t size,
 
 int ishare_drop_caches(void)
 {
+	return ishare_drop_caches_mode(3);
+}
+
+int ishare_drop_caches_mode(int mode)
+{
+	char s[4];
+
 	sync();
-	return write_str("/proc/sys/vm/drop_caches", "3");
+	snprintf(s, sizeof(s), "%d", mode);
+	return write_str("/proc/sys/vm/drop_caches", s);
 }
 
 long ishare_cached_kb(void)

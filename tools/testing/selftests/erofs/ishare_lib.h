@@ -62,6 +62,11 @@ int ishare_mount(const char *recipe, const char *dir, bool loop,
 		 const char *opts);
 int ishare_umount(const char *dir, int flags);
 /*
+ * attach @file read-only (autoclear) to a free loop device, named in @dev;
+ * the loop device's fd or -errno
+ */
+int ishare_loop_attach(const char *file, char *dev, size_t len);
+/*
  * the same, and the name of the new filesystem's own directory under
  * /sys/fs/erofs in @fs
  */
@@ -104,6 +109,8 @@ void ishare_read_forever(const char *path, const char *want, size_t size,
 			 size_t len) __attribute__((noreturn));
 
 int ishare_drop_caches(void);
+/* echo @mode > /proc/sys/vm/drop_caches: 1 page cache, 2 slab, 3 both */
+int ishare_drop_caches_mode(int mode);
 long ishare_cached_kb(void);	/* Cached: in /proc/meminfo */
 long ishare_nr_inodes(void);	/* allocated inodes, /proc/sys/fs/inode-nr */
 
