@@ -375,17 +375,21 @@ class Mutator:
         img = self.img
         if not img.compat & COMPAT_SB_CHKSUM:
             return
-        end = SB + max(img.bs - SB, 128) if img.bs > SB else SB + img.bs
+        # the kernel sums 1 << blkszbits bytes (less the 1024 before the
+        # superblock) of the superblock as mutated
+        bits = self.byte(SB + 12)
+        if bits > 16:
+            return
+        length = 1 << bits
+        if length > SB:
+            length -= SB
+        end = SB + length
         if not any(SB <= o < end for o in self.patch):
             return
         if self.rng.random() < 0.1:
             self.desc.append("stale-crc")
             return
-        # over the block as mutated, checksum field zeroed, as the kernel does
-        sbb = bytearray(img.data[SB:end])
-        for o, b in self.patch.items():
-            if SB <= o < end:
-                sbb[o - SB] = b
+        sbb = bytearray(self.byte(o) for o in range(SB, end))
         sbb[4:8] = bytes(4)
         self.put(SB + 4, struct.pack("<I", crc32c(bytes(sbb))))
 
