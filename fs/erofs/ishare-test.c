@@ -202,6 +202,11 @@ static void erofs_ishare_size_mismatch_test(struct kunit *test)
 
 /* (c) refcounting and lifetime */
 
+static long shared_inodes(void)
+{
+	return erofs_ishare_stat(EROFS_ISHARE_SHARED_INODES);
+}
+
 /*
  * A kthread's last mntput() kills the filesystem from a work item, later:
  * wait until the shared inodes of earlier cases are gone.  No erofs is
@@ -211,9 +216,9 @@ static long quiesced_count(void)
 {
 	int i;
 
-	for (i = 0; i < 250 && erofs_ishare_count(); i++)
+	for (i = 0; i < 250 && shared_inodes(); i++)
 		msleep(20);
-	return erofs_ishare_count();
+	return shared_inodes();
 }
 
 static void erofs_ishare_iget_refcount_test(struct kunit *test)
@@ -227,20 +232,56 @@ static void erofs_ishare_iget_refcount_test(struct kunit *test)
 
 	key = erofs_ishare_encode_key("kunit-ref", FP_X, 8, &klen);
 	KUNIT_ASSERT_NOT_NULL(test, key);
-	s1 = erofs_ishare_iget(ax, key, klen);
+	s1 = erofs_ishare_iget_hashed(ax, key, klen,
+				      erofs_ishare_hash(key, klen));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s1);
-	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base + 1);
-	s2 = erofs_ishare_iget(ax, key, klen);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base + 1);
+	s2 = erofs_ishare_iget_hashed(ax, key, klen,
+				      erofs_ishare_hash(key, klen));
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s2);
 	KUNIT_EXPECT_PTR_EQ(test, s1, s2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s1->i_count), 2);
-	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base + 1);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base + 1);
 	iput(s2);
 	KUNIT_EXPECT_EQ(test, atomic_read(&s1->i_count), 1);
-	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base + 1);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base + 1);
 	iput(s1);		/* the last put frees it */
-	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base);
 	kfree(key);
+}
+
+/* two keys forced into one hash: two shared inodes, each found by its key */
+static void erofs_ishare_hash_collision_test(struct kunit *test)
+{
+	long base = quiesced_count();
+	struct vfsmount *a = mount_of(test, image_of(test, two_files, 3), NULL);
+	struct inode *ax = inode_of(test, a, "x");
+	struct inode *sx, *sy, *again;
+	unsigned int klx, kly;
+	u8 *kx, *ky;
+
+	kx = erofs_ishare_encode_key("kunit-hash", FP_X, 8, &klx);
+	ky = erofs_ishare_encode_key("kunit-hash", FP_Y, 8, &kly);
+	KUNIT_ASSERT_NOT_NULL(test, kx);
+	KUNIT_ASSERT_NOT_NULL(test, ky);
+	sx = erofs_ishare_iget_hashed(ax, kx, klx, 42);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sx);
+	sy = erofs_ishare_iget_hashed(ax, ky, kly, 42);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sy);
+	KUNIT_EXPECT_PTR_NE(test, sx, sy);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base + 2);
+
+	again = erofs_ishare_iget_hashed(ax, ky, kly, 42);
+	KUNIT_EXPECT_PTR_EQ(test, again, sy);
+	iput(again);
+	again = erofs_ishare_iget_hashed(ax, kx, klx, 42);
+	KUNIT_EXPECT_PTR_EQ(test, again, sx);
+	iput(again);
+	iput(sx);
+	iput(sy);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base);
+	kfree(kx);
+	kfree(ky);
 }
 
 static bool wait_for_count(atomic_t *count, int value)
@@ -272,7 +313,7 @@ static void erofs_ishare_lifetime_test(struct kunit *test)
 	shared = shared_of(d_inode(path.dentry));
 	KUNIT_ASSERT_NOT_NULL(test, shared);
 	KUNIT_EXPECT_PTR_EQ(test, shared_of(d_inode(bx)), shared);
-	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base + 1);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base + 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&shared->i_count), 2);
 
 	/* open files pin their sharer, not the shared inode itself */
@@ -296,9 +337,9 @@ static void erofs_ishare_lifetime_test(struct kunit *test)
 	erofs_kunit_dput(test, path.dentry);
 	erofs_kunit_umount(test, a);
 	KUNIT_EXPECT_TRUE(test, wait_for_count(&shared->i_count, 1));
-	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base + 1);	/* ours */
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base + 1);	/* ours */
 	iput(shared);
-	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base);
 }
 
 /*
@@ -334,7 +375,7 @@ static void erofs_ishare_outlives_sharers_test(struct kunit *test)
 	/* evict the only sharer, as inode reclaim would */
 	d_mark_dontcache(d_inode(path.dentry));
 	erofs_kunit_dput(test, path.dentry);
-	KUNIT_EXPECT_EQ(test, erofs_ishare_count(), base + 1);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base + 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&shared->i_count), 0);
 	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 1UL);
 
@@ -482,6 +523,7 @@ static struct kunit_case erofs_ishare_test_cases[] = {
 	KUNIT_CASE(erofs_ishare_match_test),
 	KUNIT_CASE(erofs_ishare_size_mismatch_test),
 	KUNIT_CASE(erofs_ishare_iget_refcount_test),
+	KUNIT_CASE(erofs_ishare_hash_collision_test),
 	KUNIT_CASE(erofs_ishare_lifetime_test),
 	KUNIT_CASE(erofs_ishare_outlives_sharers_test),
 	KUNIT_CASE(erofs_ishare_cross_layout_test),

@@ -59,7 +59,8 @@
 #include <linux/mount.h>
 #include <linux/pagevec.h>
 #include <linux/pseudo_fs.h>
-#include <linux/xxhash.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
 #include <kunit/visibility.h>
 #include "xattr.h"
 #include "internal.h"
@@ -88,7 +89,8 @@ struct erofs_ishare {
 	struct list_head fills;		/* erofs_ishare_fill.node */
 	unsigned long flags;		/* EROFS_ISHARE_{WARNED,DEAD} */
 	u64 domain;			/* erofs_ishare_domain.gen */
-	u64 filler;			/* erofs_sb_info.ishare_id, see below */
+	/* erofs_sb_info.ishare_id, see below; read on every read() */
+	u64 filler ____cacheline_aligned_in_smp;
 	unsigned int keylen;
 	u8 key[];
 };
@@ -128,12 +130,6 @@ static struct vfsmount *erofs_ishare_mnt;
 static atomic_long_t erofs_ishare_nr = ATOMIC_LONG_INIT(0);
 static atomic_long_t erofs_ishare_sharers = ATOMIC_LONG_INIT(0);
 static atomic64_t erofs_ishare_last_id = ATOMIC64_INIT(0);
-
-/* live shared inodes, for tests and statistics */
-long erofs_ishare_count(void)
-{
-	return atomic_long_read(&erofs_ishare_nr);
-}
 
 static unsigned long erofs_ishare_cached_pages(void)
 {
@@ -184,10 +180,16 @@ erofs_ishare_encode_key(const char *domain, const void *fp, unsigned int fplen,
 	return key;
 }
 
+/*
+ * keyed, so that a crafted image cannot fill one inode hash bucket (under
+ * the global inode_hash_lock) with colliding fingerprints
+ */
+static siphash_key_t erofs_ishare_hash_key __read_mostly;
+
 VISIBLE_IF_KUNIT unsigned long erofs_ishare_hash(const u8 *key,
 						 unsigned int keylen)
 {
-	return (unsigned long)xxh64(key, keylen, 0);
+	return (unsigned long)siphash(key, keylen, &erofs_ishare_hash_key);
 }
 
 bool erofs_is_ishare_inode(struct inode *inode)
@@ -212,12 +214,13 @@ static int erofs_ishare_set(struct inode *inode, void *data)
 static const struct address_space_operations erofs_ishare_aops;
 
 /*
- * Find or create the shared inode of @key for a sharer like @inode.  Returns
- * NULL when the shared inode exists with another size or block size.
+ * Find or create the shared inode of @key, hashed to @hash, for a sharer
+ * like @inode.  Returns NULL when the shared inode exists with another size
+ * or block size.
  */
-VISIBLE_IF_KUNIT struct inode *erofs_ishare_iget(struct inode *inode,
-						 const u8 *key,
-						 unsigned int keylen)
+VISIBLE_IF_KUNIT struct inode *
+erofs_ishare_iget_hashed(struct inode *inode, const u8 *key,
+			 unsigned int keylen, unsigned long hash)
 {
 	struct erofs_ishare *is;
 	struct inode *shared;
@@ -233,8 +236,7 @@ VISIBLE_IF_KUNIT struct inode *erofs_ishare_iget(struct inode *inode,
 	is->keylen = keylen;
 	memcpy(is->key, key, keylen);
 
-	shared = iget5_locked(erofs_ishare_mnt->mnt_sb,
-			      erofs_ishare_hash(key, keylen),
+	shared = iget5_locked(erofs_ishare_mnt->mnt_sb, hash,
 			      erofs_ishare_test, erofs_ishare_set, is);
 	if (!shared) {
 		kfree(is);
@@ -264,6 +266,13 @@ VISIBLE_IF_KUNIT struct inode *erofs_ishare_iget(struct inode *inode,
 		return NULL;
 	}
 	return shared;
+}
+
+static struct inode *erofs_ishare_iget(struct inode *inode, const u8 *key,
+				       unsigned int keylen)
+{
+	return erofs_ishare_iget_hashed(inode, key, keylen,
+					erofs_ishare_hash(key, keylen));
 }
 
 static unsigned int erofs_ishare_cost(struct inode *inode)
@@ -326,6 +335,7 @@ void erofs_ishare_attach(struct inode *inode)
 
 	vi->ishare = shared;
 	vi->ishare_cost = erofs_ishare_cost(inode);
+	vi->ishare_failed = false;
 	INIT_LIST_HEAD(&vi->ishare_node);
 	atomic_long_inc(&erofs_ishare_sharers);
 	atomic_long_inc(&sbi->ishare_files);
@@ -387,6 +397,8 @@ static struct inode *erofs_ishare_pin(struct erofs_ishare *is,
 
 		if (vi->ishare_cost >= bound)
 			break;
+		if (READ_ONCE(vi->ishare_failed))
+			continue;
 
 		if (!down_read_trylock(&sb->s_umount))
 			continue;
@@ -498,6 +510,9 @@ static void erofs_ishare_fill_end(struct inode *shared,
 			erofs_ishare_fill_track(fill, fbatch.folios[i]);
 		folio_batch_release(&fbatch);
 	}
+	/* waited for a read through another file's sharer, which failed */
+	if (!io && folio && fill->pinned && !folio_test_uptodate(folio))
+		WRITE_ONCE(EROFS_I(fill->sharer)->ishare_failed, true);
 	if (io && io->nr) {
 		spin_lock(&sbi->ishare_io_lock);
 		list_add_tail(&io->node, &sbi->ishare_io);
@@ -549,6 +564,9 @@ void erofs_ishare_wait_io(struct super_block *sb)
 {
 	struct erofs_sb_info *sbi = EROFS_SB(sb);
 
+	/* not sharing: no fill ever went through it (nor was it set up) */
+	if (!sbi->ishare_name)
+		return;
 	wait_var_event(&sbi->ishare_inflight,
 		       !atomic_read(&sbi->ishare_inflight));
 	flush_work(&sbi->ishare_io_work);
@@ -574,27 +592,21 @@ struct inode *erofs_ishare_iomap_inode(struct inode *inode)
 }
 
 /*
- * A buffered read whose first page is already in the shared cache, brought
- * there by another mount, counts as a read that sharing served (per-mount
- * "ishare_reads_from_others").  Only the mount that last filled the file's
- * first page is remembered (the file's "filler"): whole-file reads are
- * exact, reads elsewhere are attributed to that mount.
+ * A buffered read (read(2) family or splice) that returns data while the
+ * file's first page was last filled by another mount counts as a read that
+ * sharing served (per-mount "ishare_reads_from_others").  Only the mount
+ * that last filled the first page is remembered (the file's "filler"), so
+ * whole-file reads are exact and reads elsewhere are attributed to it.  The
+ * check is one load and a compare: a read costs what an unshared one does.
  */
-static void erofs_ishare_account_read(struct inode *inode, loff_t pos)
+static void erofs_ishare_account_read(struct inode *inode)
 {
 	struct erofs_sb_info *sbi = EROFS_I_SB(inode);
 	struct erofs_ishare *is = EROFS_I(inode)->ishare->i_private;
-	struct folio *folio;
+	u64 filler = READ_ONCE(is->filler);
 
-	if (READ_ONCE(is->filler) == sbi->ishare_id ||
-	    pos >= i_size_read(inode))
-		return;
-	folio = filemap_get_folio(inode->i_mapping, pos >> PAGE_SHIFT);
-	if (IS_ERR(folio))
-		return;
-	if (folio_test_uptodate(folio))
+	if (filler && filler != sbi->ishare_id)
 		atomic_long_inc(&sbi->ishare_reads_from_others);
-	folio_put(folio);
 }
 
 static bool erofs_ishare_compressed(struct inode *sharer)
@@ -603,30 +615,60 @@ static bool erofs_ishare_compressed(struct inode *sharer)
 	       erofs_inode_is_data_compressed(EROFS_I(sharer)->datalayout);
 }
 
-static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
+/* read locked @folio through @fill's sharer, which unlocks it when done */
+static int erofs_ishare_fill_folio(struct erofs_ishare_fill *fill,
+				   struct folio *folio)
 {
-	struct inode *shared = folio->mapping->host;
-	struct erofs_ishare_fill fill;
-	int err;
-
-	err = erofs_ishare_fill_begin(shared, file, !folio->index, 1, &fill);
-	if (err) {
-		folio_unlock(folio);
-		return err;
-	}
 	/*
 	 * a folio a failed iomap read left behind still carries iomap's
 	 * state, which the other paths would take for their own
 	 */
 	if (folio_test_private(folio))
 		iomap_release_folio(folio, GFP_NOFS);
-	if (erofs_ishare_compressed(fill.sharer))
-		err = z_erofs_read_folio_of(fill.sharer, folio);
-	else if (erofs_is_fileio_mode(EROFS_I_SB(fill.sharer)))
-		err = erofs_fileio_read_folio_of(fill.sharer, folio);
-	else
-		err = erofs_iomap_read_folio(folio);
-	erofs_ishare_fill_end(shared, &fill, folio, 0, 0);
+	if (erofs_ishare_compressed(fill->sharer))
+		return z_erofs_read_folio_of(fill->sharer, folio);
+	if (erofs_is_fileio_mode(EROFS_I_SB(fill->sharer)))
+		return erofs_fileio_read_folio_of(fill->sharer, folio);
+	return erofs_iomap_read_folio(folio);
+}
+
+/*
+ * Every caller waits for the folio.  A read through a cheaper sharer than
+ * the asking file's own is waited for here, and when it fails (a corrupt
+ * or unreadable image), that sharer is never used for others again and
+ * the folio is read once more through the file's own sharer: a bad image
+ * must not make a healthy image's readers fail.
+ */
+static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
+{
+	struct address_space *mapping = folio->mapping;
+	struct erofs_ishare_fill fill;
+	int err, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (tries) {
+			folio_lock(folio);
+			if (folio_test_uptodate(folio) ||
+			    folio->mapping != mapping) {
+				folio_unlock(folio);
+				return 0;
+			}
+		}
+		err = erofs_ishare_fill_begin(mapping->host, file,
+					      !folio->index, 1, &fill);
+		if (err) {
+			folio_unlock(folio);
+			return err;
+		}
+		if (fill.pinned && file) {
+			kfree(fill.io);
+			fill.io = NULL;		/* wait in fill_end */
+		}
+		err = erofs_ishare_fill_folio(&fill, folio);
+		erofs_ishare_fill_end(mapping->host, &fill, folio, 0, 0);
+		if (!fill.pinned || !file || folio_test_uptodate(folio))
+			break;
+	}
 	return err;
 }
 
@@ -680,19 +722,22 @@ static int erofs_ishare_open(struct inode *inode, struct file *file)
 
 static ssize_t erofs_ishare_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	if (!(iocb->ki_flags & IOCB_DIRECT) && iov_iter_count(to))
-		erofs_ishare_account_read(file_inode(iocb->ki_filp),
-					  iocb->ki_pos);
-	return erofs_file_read_iter(iocb, to);
+	ssize_t ret = erofs_file_read_iter(iocb, to);
+
+	if (ret > 0 && !(iocb->ki_flags & IOCB_DIRECT))
+		erofs_ishare_account_read(file_inode(iocb->ki_filp));
+	return ret;
 }
 
 static ssize_t erofs_ishare_splice_read(struct file *in, loff_t *ppos,
 					struct pipe_inode_info *pipe,
 					size_t len, unsigned int flags)
 {
-	if (len)
-		erofs_ishare_account_read(file_inode(in), *ppos);
-	return filemap_splice_read(in, ppos, pipe, len, flags);
+	ssize_t ret = filemap_splice_read(in, ppos, pipe, len, flags);
+
+	if (ret > 0)
+		erofs_ishare_account_read(file_inode(in));
+	return ret;
 }
 
 const struct file_operations erofs_ishare_fops = {
@@ -870,6 +915,7 @@ int __init erofs_ishare_init(void)
 {
 	int err;
 
+	get_random_bytes(&erofs_ishare_hash_key, sizeof(erofs_ishare_hash_key));
 	erofs_ishare_mnt = kern_mount(&erofs_ishare_fs_type);
 	if (IS_ERR(erofs_ishare_mnt)) {
 		err = PTR_ERR(erofs_ishare_mnt);
