@@ -111,7 +111,10 @@ headers_message() {
 }
 
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"; }
-apt_root() { in_root apt-get install -y -q --no-download --no-install-recommends "$@"; }
+# apt_root ARG...: apt-get install ARG... in the root; apt_offline: from
+# the root's apt cache only (deb-root.sh downloaded the kernel update)
+apt_root() { in_root apt-get install -y -q --no-install-recommends "$@"; }
+apt_offline() { apt_root --no-download "$@"; }
 # logged LOG CMD...: CMD with its output in LOG
 logged() {
 	local log=$1
@@ -124,8 +127,8 @@ logged() {
 run_suite() {
 	local deb_in=/tmp/${deb##*/} ko
 	cp "$deb" "$root$deb_in"
-	step "deb-test $suite: apt-get install .$deb_in (DKMS builds for $kver)"
-	check "apt-get install .$deb_in in $suite" logged "$work/install.log" apt_root ".$deb_in" ||
+	step "deb-test $suite: apt-get install $deb_in (DKMS builds for $kver)"
+	check "apt-get install $deb_in in $suite" logged "$work/install.log" apt_root "$deb_in" ||
 		{ cat "$work/install.log" >&2; return 1; }
 	grep -i 'erofs\|dkms' "$work/install.log" | sed 's/^/# /'
 	check "DKMS built and installed erofs for $kver" dkms_built "$kver" || return 1
@@ -133,13 +136,13 @@ run_suite() {
 	if [ "$update" != - ] && [ "${DEB_TEST_UPDATE:-1}" = 1 ]; then
 		step "deb-test $suite: kernel update to $update, first without its headers"
 		check "apt-get install linux-image-$update, headers missing" \
-			logged "$work/update-image.log" apt_root "linux-image-$update"
+			logged "$work/update-image.log" apt_offline "linux-image-$update"
 		grep -v '^\(Get\|Selecting\|Preparing\|Unpacking\|Setting up\|Processing\|Reading\|Building\|(Reading\)' \
 			"$work/update-image.log" | sed 's/^/# /'
 		check "DKMS says that the headers of $update are missing" \
 			headers_message "$work/update-image.log" "$update"
 		check "apt-get install linux-headers-$update" \
-			logged "$work/update-headers.log" apt_root "linux-headers-$update" ||
+			logged "$work/update-headers.log" apt_offline "linux-headers-$update" ||
 			{ cat "$work/update-headers.log" >&2; return 1; }
 		check "DKMS built and installed erofs for the update $update" \
 			dkms_built "$update" || return 1
@@ -185,7 +188,8 @@ for suite in "${suites[@]}"; do
 	run_suite >"$log" || echo "not ok 0 host: deb-test $suite stopped" >>"$log"
 	grep -E '^(not )?ok ' "$log" >&2 || true
 	umount_all
-	sed -n '/^KERNEL-LOG$/,/^GUEST-EXIT=/p' "$work/console-ours.log" 2>/dev/null |
+	touch "$work/console-ours.log"
+	sed -n '/^KERNEL-LOG$/,/^GUEST-EXIT=/p' "$work/console-ours.log" |
 		sed '1d;$d' >"$work/kernel-ours.log"
 	counts=$(python3 "$REPO/scripts/tap-summary.py" "deb-test-$suite" <"$log") || true
 	read -r p f s <<<"${counts:-0 1 0}"
