@@ -815,7 +815,7 @@ static struct erofs_ishare_domain *erofs_ishare_get_domain(const char *name)
 	}
 	d = kmalloc(struct_size(d, name, strlen(name) + 1), GFP_KERNEL);
 	if (d) {
-		strcpy(d->name, name);
+		memcpy(d->name, name, strlen(name) + 1);
 		d->users = 1;
 		d->gen = atomic64_inc_return(&erofs_ishare_last_gen);
 		list_add(&d->node, &erofs_ishare_domains);
