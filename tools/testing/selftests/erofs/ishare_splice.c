@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
@@ -213,6 +214,28 @@ out:
 }
 
 /*
+ * Drop caches until none of @path's pages is left.  Sockets and pipes
+ * just closed may still hold spliced pages for a moment (freed after an
+ * RCU grace period or from another CPU's batch), and drop_caches skips
+ * pages someone holds; pages held for good stay.  Pages left, or -errno.
+ */
+static long drop_all(const char *path, int *tries)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	long left = -1;
+
+	for (*tries = 1; *tries <= 40; ++*tries) {
+		if (ishare_drop_caches())
+			return -errno;
+		left = ishare_resident_path(path);
+		if (left <= 0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	return left;
+}
+
+/*
  * with caches dropped, A then B through @sink, by splice and by sendfile:
  * the right bytes, and B finds every page A brought in
  */
@@ -222,11 +245,14 @@ static void check_sink(struct __test_metadata *_metadata, const char *want,
 	static const char * const names[] = { "splice", "sendfile" };
 	char *got = malloc(size);
 	enum how how;
+	int tries;
 
 	ASSERT_NE(NULL, got);
 	for (how = SPLICE; how <= SENDFILE; how++) {
-		ASSERT_EQ(0, ishare_drop_caches());
-		ASSERT_EQ(0, ishare_resident_path(MNT_B "/" BIG_FILE));
+		ASSERT_EQ(0, drop_all(MNT_B "/" BIG_FILE, &tries))
+			TH_LOG("pages still held after %d drop_caches", tries);
+		if (tries > 1)
+			TH_LOG("%s: caches dropped after %d tries", names[how], tries);
 
 		memset(got, 0, size);
 		EXPECT_EQ((ssize_t)size, copy_out(MNT_A "/" BIG_FILE, how, sink,
