@@ -2,7 +2,8 @@
 # Entry points.  Each is a script under scripts/, so any step also runs alone.
 
 .PHONY: help check kunit kunit-x86_64 kunit-um-debug selftests \
-	selftests-x86_64 selftests-um-debug module module-test series demo bench \
+	selftests-x86_64 selftests-um-debug kunit-x86_64-debug \
+	selftests-x86_64-debug module module-test series demo bench \
 	deb deb-test
 
 help:
@@ -14,6 +15,8 @@ help:
 	@echo "make selftests-x86_64  erofs selftests in an x86_64 QEMU guest"
 	@echo "make kunit-um-debug    erofs KUnit suites on a UML debug kernel (KASAN, lockdep...)"
 	@echo "make selftests-um-debug erofs selftests on the UML debug kernel, kernel log checked"
+	@echo "make kunit-x86_64-debug erofs KUnit suites on the x86_64 debug kernel, 4 CPUs"
+	@echo "make selftests-x86_64-debug erofs selftests on the x86_64 debug kernel, 4 CPUs, log checked"
 	@echo "make module            out-of-tree erofs.ko for Debian's 6.12 kernel"
 	@echo "make module-test       erofs.ko on Debian's stock kernel in QEMU: tests, unload, reload"
 	@echo "make deb               out/deb/erofs-ishare-dkms_*.deb: DKMS package for Debian's 6.12 kernels"
@@ -41,6 +44,12 @@ kunit-um-debug:
 
 selftests-um-debug:
 	@scripts/selftests.sh um-debug
+
+kunit-x86_64-debug:
+	@scripts/kunit.sh x86_64-debug
+
+selftests-x86_64-debug:
+	@scripts/selftests.sh x86_64-debug
 
 module:
 	@scripts/module.sh

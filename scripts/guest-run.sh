@@ -1,19 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # guest-run.sh FLAVOUR CMD [ARG...]: boot the test kernel FLAVOUR (um,
-# um-debug, x86_64, or upstream Linux >= 7.0, booted like x86_64) or
-# Debian's stock kernel (stock, in QEMU with the initramfs of
-# stock-kernel.sh), run CMD inside it in the current directory, print its
-# output and exit with its exit status (125 when the guest died before
-# reporting one).  The guest sees the host's / (read-write on UML,
-# read-only on QEMU) and a private tmpfs on /tmp.  GUEST_TIMEOUT (seconds)
-# bounds the whole boot; GUEST_ARGS adds to the kernel command line.
+# um-debug, x86_64, x86_64-debug with 4 CPUs, or upstream Linux >= 7.0,
+# booted like x86_64) or Debian's stock kernel (stock, in QEMU with the
+# initramfs of stock-kernel.sh), run CMD inside it in the current
+# directory, print its output and exit with its exit status (125 when the
+# guest died before reporting one).  The guest sees the host's /
+# (read-write on UML, read-only on QEMU) and a private tmpfs on /tmp.
+# GUEST_TIMEOUT (seconds) bounds the whole boot; GUEST_ARGS adds to the
+# kernel command line.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 flavour=$1
 shift
-[ $# -gt 0 ] || die "usage: guest-run.sh um|um-debug|x86_64|upstream|stock CMD [ARG...]"
+[ $# -gt 0 ] || die "usage: guest-run.sh um|um-debug|x86_64|x86_64-debug|upstream|stock CMD [ARG...]"
 
 initrd=()
 if [ "$flavour" = stock ]; then
@@ -53,10 +54,19 @@ um)
 	;;
 x86_64)
 	need qemu-system-x86_64 qemu-system-x86
+	cpus=2 extra=
+	if [ "$flavour" = x86_64-debug ]; then
+		# the debug kernel runs its races on more CPUs than the host
+		# has, fully preemptible; and without ACPI's PCI interrupt
+		# routing (virtio-pci has MSI-X), whose AML, slowed down by
+		# kmemleak and KASAN, would keep the other CPUs waiting in
+		# stop_machine for minutes at boot and then time out
+		cpus=4 extra="preempt=full pci=noacpi"
+	fi
 	timeout "$timeout" qemu-system-x86_64 -nographic -no-reboot \
-		-m 2G -smp 2 -bios qboot.rom -kernel "$kernel" "${initrd[@]}" \
+		-m 2G -smp "$cpus" -bios qboot.rom -kernel "$kernel" "${initrd[@]}" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
-		-append "console=ttyS0 panic=-1 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro guest_halt=reboot $common" \
+		-append "console=ttyS0 panic=-1 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro guest_halt=reboot $extra $common" \
 		</dev/null >"$run/console" 2>&1 || true
 	;;
 *)

@@ -28,13 +28,14 @@ apt_install() {
 mkdir -p "$CACHE"
 
 # kernel_arch FLAVOUR: the architecture a test kernel flavour builds for
-# and boots as: um, x86_64, the debug kernel um-debug (UML), or upstream
-# (unpatched Linux >= 7.0 from scripts/upstream-tree.sh, a benchmark peer)
+# and boots as: um, x86_64, the debug kernels um-debug (UML) and
+# x86_64-debug (QEMU, SMP), or upstream (unpatched Linux >= 7.0 from
+# scripts/upstream-tree.sh, a benchmark peer)
 kernel_arch() {
 	case $1 in
 	um | um-debug) echo um ;;
-	x86_64 | upstream) echo x86_64 ;;
-	*) die "unknown kernel flavour $1 (um, um-debug, x86_64 or upstream)" ;;
+	x86_64 | x86_64-debug | upstream) echo x86_64 ;;
+	*) die "unknown kernel flavour $1 (um, um-debug, x86_64, x86_64-debug or upstream)" ;;
 	esac
 }
 
