@@ -3,7 +3,7 @@
 
 .PHONY: help check kunit kunit-x86_64 kunit-um-debug selftests \
 	selftests-x86_64 selftests-um-debug kunit-x86_64-debug \
-	selftests-x86_64-debug module module-test series demo bench \
+	selftests-x86_64-debug stress module module-test series demo bench \
 	deb deb-test
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make selftests-um-debug erofs selftests on the UML debug kernel, kernel log checked"
 	@echo "make kunit-x86_64-debug erofs KUnit suites on the x86_64 debug kernel, 4 CPUs"
 	@echo "make selftests-x86_64-debug erofs selftests on the x86_64 debug kernel, 4 CPUs, log checked"
+	@echo "make stress            file-identity stress on the x86_64 debug kernel (STRESS_SECONDS=60)"
 	@echo "make module            out-of-tree erofs.ko for Debian's 6.12 kernel"
 	@echo "make module-test       erofs.ko on Debian's stock kernel in QEMU: tests, unload, reload"
 	@echo "make deb               out/deb/erofs-ishare-dkms_*.deb: DKMS package for Debian's 6.12 kernels"
@@ -50,6 +51,10 @@ kunit-x86_64-debug:
 
 selftests-x86_64-debug:
 	@scripts/selftests.sh x86_64-debug
+
+STRESS_SECONDS ?= 60
+stress:
+	@scripts/stress.sh $(STRESS_SECONDS)
 
 module:
 	@scripts/module.sh

@@ -78,11 +78,23 @@ mkdir -p "$out/fio-tree"
 (cd "$out" && fio --directory="$out/fio-tree" \
 	"$REPO/tools/testing/selftests/erofs/fio/data.fio") \
 	>"$out/fio-tree.log" 2>&1 || die "fio could not write the stress data"
+# and then one block naming the file, for fio_stress.sh's whole-file compare
+python3 "$REPO/images/fio-stamp.py" "$out/fio-tree"
 recipe fio-flat  "$out/fio-tree" --xattr-inode-digest
 recipe fio-flat2 "$out/fio-tree" --xattr-inode-digest
 recipe fio-flat3 "$out/fio-tree" --xattr-inode-digest
 recipe fio-lz4   "$out/fio-tree" --xattr-inode-digest -zlz4
 recipe fio-chunk "$out/fio-tree" --xattr-inode-digest --chunksize=65536
+
+# ---- stress images (ishare_stress): every 4 KiB block stamped with its
+# file and block number and otherwise derived from them, so a reader
+# recomputes every byte; all four layouts, mounted in one domain
+python3 "$REPO/images/stamped.py" "$out/stamped"
+recipe stamped-flat  "$out/stamped" --xattr-inode-digest
+recipe stamped-lz4   "$out/stamped" --xattr-inode-digest -zlz4
+recipe stamped-lz4hc "$out/stamped" --xattr-inode-digest -zlz4hc -Efragments
+recipe stamped-chunk "$out/stamped" --xattr-inode-digest --chunksize=16384
+# ---- end of the stress images
 
 touch "$out/.done"
 echo "$out"
