@@ -92,6 +92,8 @@ stock)
 	result "modprobe erofs" modprobe erofs
 	result "erofs is the stock module (kernel/fs/erofs)" from kernel/fs/erofs
 	result "srcversion $(srcversion) is not ours" not is_ours
+	# util-linux 2.38 (bookworm) mounts an image file through a loop device
+	result "modprobe the loop driver" modprobe loop
 	result "the stock erofs mounts an image without domain_id=" mount_erofs ""
 	result "the stock erofs refuses inode_share,domain_id=" \
 		not mount_erofs inode_share,domain_id=deb-test

@@ -70,7 +70,7 @@ initrd() {
 boot_guest() {
 	local root=$1 kver=$2 log=$3
 	shift 3
-	timeout "${GUEST_TIMEOUT:-2400}" qemu-system-x86_64 -nographic -no-reboot \
+	timeout "${GUEST_TIMEOUT:-3600}" qemu-system-x86_64 -nographic -no-reboot \
 		-m 2G -smp 2 -bios qboot.rom -kernel "$root/boot/vmlinuz-$kver" \
 		-initrd "$work/initrd" \
 		-virtfs "local,path=$root,mount_tag=debroot,security_model=passthrough" \
