@@ -516,6 +516,10 @@ int main(int argc, char **argv)
 		}
 		if (stuck)
 			break;
+		/* a reader killed mid-way (OOM) leaves its mutant mounted */
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 1)
+			while (!umount2(MNT, MNT_DETACH))
+				;
 		read_errors += st->read_errors;
 		if (WIFSIGNALED(status)) {
 			printf("fuzz: mutant %d: reader killed by signal %d: %s\n",
