@@ -104,11 +104,16 @@ struct erofs_ishare_fill {
 	struct erofs_ishare_io *io;	/* NULL: wait for the folios here */
 };
 
-/* the folios a fill left locked for its I/O, until it completes */
+/*
+ * A range a fill left locked for its I/O, until it completes.  It holds
+ * the shared inode, not the folios: a folio reference would keep page
+ * reclaim, drop_caches and fadvise(DONTNEED) off the folio until the
+ * worker ran.
+ */
 struct erofs_ishare_io {
 	struct list_head node;		/* erofs_sb_info.ishare_io */
-	unsigned int nr, max;
-	struct folio *folios[];
+	struct inode *shared;
+	pgoff_t index, end;
 };
 
 /*
@@ -421,11 +426,10 @@ static void erofs_ishare_io_done(struct erofs_sb_info *sbi)
 
 /*
  * @first: the fill includes the file's first page, so the asking mount
- * becomes the file's filler; @nr_pages: the most folios it may lock
+ * becomes the file's filler
  */
 static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
-				   bool first, unsigned long nr_pages,
-				   struct erofs_ishare_fill *fill)
+				   bool first, struct erofs_ishare_fill *fill)
 {
 	struct erofs_ishare *is = shared->i_private;
 	struct inode *inode = file ? file_inode(file) : NULL;
@@ -446,12 +450,7 @@ static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
 		return -EIO;
 	/* counted before the pin goes, so put_super cannot miss it */
 	atomic_inc(&EROFS_I_SB(fill->sharer)->ishare_inflight);
-	fill->io = kmalloc(struct_size(fill->io, folios, nr_pages),
-			   GFP_NOFS | __GFP_NOWARN);
-	if (fill->io) {
-		fill->io->nr = 0;
-		fill->io->max = nr_pages;
-	}
+	fill->io = kmalloc(sizeof(*fill->io), GFP_NOFS | __GFP_NOWARN);
 	if (first)
 		WRITE_ONCE(is->filler,
 			   EROFS_SB((inode ?: fill->sharer)->i_sb)->ishare_id);
@@ -461,26 +460,44 @@ static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
 	return 0;
 }
 
-/* a folio of the fill: keep it while it is locked for the fill's I/O */
-static void erofs_ishare_fill_track(struct erofs_ishare_fill *fill,
-				    struct folio *folio)
+/* wait for the folios of [@index, @end] of @mapping to be unlocked */
+static void erofs_ishare_wait_range(struct address_space *mapping,
+				    pgoff_t index, pgoff_t end)
 {
-	struct erofs_ishare_io *io = fill->io;
+	struct folio_batch fbatch;
+	unsigned int i;
 
-	if (!folio_test_locked(folio))
-		return;
-	if (!io) {	/* read_folio only, whose caller waits anyway */
-		folio_wait_locked(folio);
-	} else if (!WARN_ON_ONCE(io->nr >= io->max)) {
-		folio_get(folio);
-		io->folios[io->nr++] = folio;
+	folio_batch_init(&fbatch);
+	while (filemap_get_folios(mapping, &index, end, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			folio_wait_locked(fbatch.folios[i]);
+		folio_batch_release(&fbatch);
 	}
 }
 
+/* whether a folio of [@index, @end] of @mapping is locked */
+static bool erofs_ishare_range_locked(struct address_space *mapping,
+				      pgoff_t index, pgoff_t end)
+{
+	struct folio_batch fbatch;
+	bool locked = false;
+	unsigned int i;
+
+	folio_batch_init(&fbatch);
+	while (!locked &&
+	       filemap_get_folios(mapping, &index, end, &fbatch)) {
+		for (i = 0; i < folio_batch_count(&fbatch); i++)
+			locked |= folio_test_locked(fbatch.folios[i]);
+		folio_batch_release(&fbatch);
+	}
+	return locked;
+}
+
 /*
- * The fill is issued.  The sharer's filesystem counts its read in flight
- * until the folios it left locked are unlocked (erofs_ishare_io_work());
- * @folio, or else the folios of [@index, +@nr_pages), are those it read.
+ * The fill of [@index, +@nr_pages) is issued.  The sharer's filesystem
+ * counts its read in flight until the folios it left locked are unlocked
+ * (erofs_ishare_io_work()).  Without a record, only read_folio() gets
+ * here, @folio is its folio and its caller waits for it anyway.
  */
 static void erofs_ishare_fill_end(struct inode *shared,
 				  struct erofs_ishare_fill *fill,
@@ -492,28 +509,23 @@ static void erofs_ishare_fill_end(struct inode *shared,
 	struct erofs_sb_info *sbi = EROFS_SB(sb);
 	struct erofs_ishare_io *io = fill->io;
 	pgoff_t end = index + nr_pages - 1;
-	struct folio_batch fbatch;
-	unsigned int i;
 
 	spin_lock(&is->lock);
 	list_del(&fill->node);
 	spin_unlock(&is->lock);
 
-	if (folio) {
-		erofs_ishare_fill_track(fill, folio);
-		nr_pages = 0;
+	if (!io && folio) {
+		folio_wait_locked(folio);
+		/* a read through another file's sharer, which failed */
+		if (fill->pinned && !folio_test_uptodate(folio))
+			WRITE_ONCE(EROFS_I(fill->sharer)->ishare_failed, true);
 	}
-	folio_batch_init(&fbatch);
-	while (nr_pages &&
-	       filemap_get_folios(shared->i_mapping, &index, end, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++)
-			erofs_ishare_fill_track(fill, fbatch.folios[i]);
-		folio_batch_release(&fbatch);
-	}
-	/* waited for a read through another file's sharer, which failed */
-	if (!io && folio && fill->pinned && !folio_test_uptodate(folio))
-		WRITE_ONCE(EROFS_I(fill->sharer)->ishare_failed, true);
-	if (io && io->nr) {
+	if (io && nr_pages &&
+	    erofs_ishare_range_locked(shared->i_mapping, index, end)) {
+		ihold(shared);
+		io->shared = shared;
+		io->index = index;
+		io->end = end;
 		spin_lock(&sbi->ishare_io_lock);
 		list_add_tail(&io->node, &sbi->ishare_io);
 		spin_unlock(&sbi->ishare_io_lock);
@@ -534,7 +546,6 @@ static void erofs_ishare_io_work(struct work_struct *work)
 	struct erofs_sb_info *sbi = container_of(work, struct erofs_sb_info,
 						 ishare_io_work);
 	struct erofs_ishare_io *io;
-	unsigned int i;
 
 	for (;;) {
 		spin_lock(&sbi->ishare_io_lock);
@@ -545,10 +556,10 @@ static void erofs_ishare_io_work(struct work_struct *work)
 		spin_unlock(&sbi->ishare_io_lock);
 		if (!io)
 			return;
-		for (i = 0; i < io->nr; i++) {
-			folio_wait_locked(io->folios[i]);
-			folio_put(io->folios[i]);
-		}
+		erofs_ishare_wait_range(io->shared->i_mapping, io->index,
+					io->end);
+		/* no wait: the domain outlives this filesystem's reads */
+		iput(io->shared);
 		kfree(io);
 		erofs_ishare_io_done(sbi);
 	}
@@ -642,6 +653,8 @@ static int erofs_ishare_fill_folio(struct erofs_ishare_fill *fill,
 static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
 {
 	struct address_space *mapping = folio->mapping;
+	unsigned long nr_pages = folio_nr_pages(folio);
+	pgoff_t index = folio->index;
 	struct erofs_ishare_fill fill;
 	int err, tries;
 
@@ -654,8 +667,8 @@ static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
 				return 0;
 			}
 		}
-		err = erofs_ishare_fill_begin(mapping->host, file,
-					      !folio->index, 1, &fill);
+		err = erofs_ishare_fill_begin(mapping->host, file, !index,
+					      &fill);
 		if (err) {
 			folio_unlock(folio);
 			return err;
@@ -665,7 +678,8 @@ static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
 			fill.io = NULL;		/* wait in fill_end */
 		}
 		err = erofs_ishare_fill_folio(&fill, folio);
-		erofs_ishare_fill_end(mapping->host, &fill, folio, 0, 0);
+		erofs_ishare_fill_end(mapping->host, &fill, folio, index,
+				      nr_pages);
 		if (!fill.pinned || !file || folio_test_uptodate(folio))
 			break;
 	}
@@ -680,8 +694,7 @@ static void erofs_ishare_readahead(struct readahead_control *rac)
 	struct erofs_ishare_fill fill;
 
 	/* folios left in @rac are unlocked by the caller and read later */
-	if (erofs_ishare_fill_begin(shared, rac->file, !index, nr_pages,
-				    &fill))
+	if (erofs_ishare_fill_begin(shared, rac->file, !index, &fill))
 		return;
 	/* readahead is optional: without a record of its I/O, skip it */
 	if (!fill.io) {
