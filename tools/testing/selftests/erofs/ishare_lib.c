@@ -113,15 +113,16 @@ out:
 	return lfd >= 0 ? lfd : err;
 }
 
-int ishare_mount(const char *recipe, const char *dir, bool loop,
-		 const char *opts)
+/* ishare_mount(), and the loop device it used in @dev ("" if none) */
+static int mount_image(const char *recipe, const char *dir, bool loop,
+		       const char *opts, char *dev, size_t len)
 {
 	const char *src = ishare_image(recipe);
-	char dev[64];
 	int lfd = -1, ret = 0;
 
+	dev[0] = '\0';
 	if (loop) {
-		lfd = ishare_loop_attach(src, dev, sizeof(dev));
+		lfd = ishare_loop_attach(src, dev, len);
 		if (lfd < 0)
 			return lfd;
 		src = dev;
@@ -132,6 +133,14 @@ int ishare_mount(const char *recipe, const char *dir, bool loop,
 	if (lfd >= 0)
 		close(lfd);
 	return ret;
+}
+
+int ishare_mount(const char *recipe, const char *dir, bool loop,
+		 const char *opts)
+{
+	char dev[64];
+
+	return mount_image(recipe, dir, loop, opts, dev, sizeof(dev));
 }
 
 #define SYSFS_EROFS	"/sys/fs/erofs"
@@ -171,15 +180,24 @@ static size_t sysfs_names(char *names, size_t size)
 int ishare_mount_named(const char *recipe, const char *dir, bool loop,
 		       const char *opts, char *fs, size_t len)
 {
-	char before[8192];
+	char before[8192], dev[64];
 	size_t n = sysfs_names(before, sizeof(before));
 	DIR *sysfs;
 	struct dirent *d;
 	int ret;
 
-	ret = ishare_mount(recipe, dir, loop, opts);
+	ret = mount_image(recipe, dir, loop, opts, dev, sizeof(dev));
 	if (ret)
 		return ret;
+	/*
+	 * a filesystem on a block device is named after it; a loop device
+	 * freed by a filesystem that went meanwhile may come back with the
+	 * same name, which the list taken before would hide
+	 */
+	if (dev[0]) {
+		snprintf(fs, len, "%s", strrchr(dev, '/') + 1);
+		return 0;
+	}
 	sysfs = opendir(SYSFS_EROFS);
 	if (!sysfs)
 		return -errno;
