@@ -30,7 +30,7 @@ make -C "$headers" M="$src" W=1 \
 	cat "$log" >&2
 	die "erofs.ko did not build"
 }
-ours=$(sed -n 's|^.*/fs/erofs/\{0,1\}\([^/:]*\.[ch]\):[0-9]*:[0-9]*: warning:.*|\1|p' "$log" |
+ours=$(sed -n 's|^.*/erofs/\([^/:]*\.[ch]\):[0-9]*:[0-9]*: warning:.*|\1|p' "$log" |
 	grep -E '^(ishare|fileio|zdata|data|inode|super|xattr|internal)\.' | sort -u || true)
 others=$(grep -c 'warning:' "$log" || true)
 mkdir -p "$REPO/out"

@@ -311,7 +311,6 @@ void erofs_ishare_attach(struct inode *inode)
 {
 	struct erofs_sb_info *sbi = EROFS_I_SB(inode);
 	struct erofs_inode *vi = EROFS_I(inode);
-	struct erofs_ishare *is;
 	unsigned int keylen;
 	struct inode *shared;
 	void *fp;
