@@ -459,18 +459,48 @@ static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
 	return 0;
 }
 
+/*
+ * The next locked folio of [*@index, @end] of @mapping, with a reference,
+ * or NULL.  Unlocked folios are never referenced, so that page reclaim,
+ * drop_caches and fadvise(DONTNEED) are never kept off one by a wait.
+ */
+static struct folio *erofs_ishare_next_locked(struct address_space *mapping,
+					      pgoff_t *index, pgoff_t end)
+{
+	XA_STATE(xas, &mapping->i_pages, *index);
+	struct folio *folio;
+
+	rcu_read_lock();
+	xas_for_each(&xas, folio, end) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio) ||
+		    !folio_test_locked(folio))
+			continue;
+		if (!folio_try_get(folio)) {
+			xas_reset(&xas);
+			continue;
+		}
+		if (unlikely(folio != xas_reload(&xas))) {
+			folio_put(folio);
+			xas_reset(&xas);
+			continue;
+		}
+		*index = folio->index + folio_nr_pages(folio);
+		rcu_read_unlock();
+		return folio;
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
 /* wait for the folios of [@index, @end] of @mapping to be unlocked */
 static void erofs_ishare_wait_range(struct address_space *mapping,
 				    pgoff_t index, pgoff_t end)
 {
-	struct folio_batch fbatch;
-	unsigned int i;
+	struct folio *folio;
 
-	folio_batch_init(&fbatch);
-	while (filemap_get_folios(mapping, &index, end, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++)
-			folio_wait_locked(fbatch.folios[i]);
-		folio_batch_release(&fbatch);
+	while ((folio = erofs_ishare_next_locked(mapping, &index, end))) {
+		folio_wait_locked(folio);
+		folio_put(folio);
 	}
 }
 
@@ -478,18 +508,11 @@ static void erofs_ishare_wait_range(struct address_space *mapping,
 static bool erofs_ishare_range_locked(struct address_space *mapping,
 				      pgoff_t index, pgoff_t end)
 {
-	struct folio_batch fbatch;
-	bool locked = false;
-	unsigned int i;
+	struct folio *folio = erofs_ishare_next_locked(mapping, &index, end);
 
-	folio_batch_init(&fbatch);
-	while (!locked &&
-	       filemap_get_folios(mapping, &index, end, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++)
-			locked |= folio_test_locked(fbatch.folios[i]);
-		folio_batch_release(&fbatch);
-	}
-	return locked;
+	if (folio)
+		folio_put(folio);
+	return folio;
 }
 
 /*

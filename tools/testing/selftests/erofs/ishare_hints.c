@@ -137,6 +137,9 @@ static int fadvise_path(const char *path, int advice)
 
 TEST_F(hints, dontneed_on_a_drops_b)
 {
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int i;
+
 	/* what it does on an unshared file */
 	ASSERT_TRUE(reads_ok(MID_C, self->want, self->size));
 	ASSERT_EQ(0, fadvise_path(MID_C, POSIX_FADV_DONTNEED));
@@ -145,6 +148,17 @@ TEST_F(hints, dontneed_on_a_drops_b)
 	ASSERT_TRUE(reads_ok(MID_A, self->want, self->size));
 	ASSERT_EQ(self->pages, ishare_resident_path(MID_B));
 	ASSERT_EQ(0, fadvise_path(MID_A, POSIX_FADV_DONTNEED));
+	/*
+	 * DONTNEED skips a folio someone holds; the filesystem that read it
+	 * may still hold the last one it waited on, for a moment, right
+	 * after the read (its tracker of reads in flight): ask again
+	 */
+	for (i = 0; i < 20 && ishare_resident_path(MID_B); i++) {
+		nanosleep(&ts, NULL);
+		ASSERT_EQ(0, fadvise_path(MID_A, POSIX_FADV_DONTNEED));
+	}
+	if (i)
+		TH_LOG("DONTNEED asked %d more times", i);
 	EXPECT_EQ(0, ishare_resident_path(MID_B));
 	EXPECT_EQ(0, ishare_resident_path(MID_A));
 	EXPECT_TRUE(reads_ok(MID_B, self->want, self->size));
