@@ -416,7 +416,7 @@ uint64_t ishare_pfn(const void *addr)
 	return ent & ((1ULL << 55) - 1);
 }
 
-static int write_str(const char *path, const char *s)
+int ishare_write_str(const char *path, const char *s)
 {
 	int fd, ret = 0;
 
@@ -481,7 +481,7 @@ int ishare_drop_caches_mode(int mode)
 
 	sync();
 	snprintf(s, sizeof(s), "%d", mode);
-	return write_str("/proc/sys/vm/drop_caches", s);
+	return ishare_write_str("/proc/sys/vm/drop_caches", s);
 }
 
 long ishare_cached_kb(void)

@@ -108,6 +108,8 @@ bool ishare_file_is(const char *path, const char *want, size_t size);
 void ishare_read_forever(const char *path, const char *want, size_t size,
 			 size_t len) __attribute__((noreturn));
 
+/* write @s to the file @path (sysfs, procfs, cgroupfs); 0 or -errno */
+int ishare_write_str(const char *path, const char *s);
 int ishare_drop_caches(void);
 /* echo @mode > /proc/sys/vm/drop_caches: 1 page cache, 2 slab, 3 both */
 int ishare_drop_caches_mode(int mode);

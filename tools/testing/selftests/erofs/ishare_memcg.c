@@ -42,18 +42,6 @@ FIXTURE_VARIANT_ADD(memcg, loop) {
 	.loop = true,
 };
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* the "file" bytes of @cg's memory.stat, or -errno */
 static long memcg_file(const char *cg)
 {
@@ -103,7 +91,7 @@ static int read_in(const char *cg, const char *path, const char *want,
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
-		if (write_file(procs, "0"))
+		if (ishare_write_str(procs, "0"))
 			_exit(2);
 		_exit(ishare_file_is(path, want, size) ? 0 : 1);
 	}
@@ -130,7 +118,7 @@ FIXTURE_SETUP(memcg)
 	if (mount("cgroup2", CGROOT, "cgroup2", 0, NULL))
 		SKIP(return, "no cgroup2: %s", strerror(errno));
 	if (stat(CGROOT "/cgroup.subtree_control", &st) ||
-	    write_file(CGROOT "/cgroup.subtree_control", "+memory"))
+	    ishare_write_str(CGROOT "/cgroup.subtree_control", "+memory"))
 		SKIP(return, "no memory controller in cgroup2");
 	ASSERT_EQ(0, mkdir(self->x, 0755));
 	ASSERT_EQ(0, mkdir(self->y, 0755));

@@ -72,18 +72,6 @@ FIXTURE_TEARDOWN(soak)
 		free(self->want[i]);
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* a counter of memory.events (cgroup v2); -1 if missing */
 static long memory_event(const char *name)
 {
@@ -184,11 +172,11 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 
 	ASSERT_EQ(0, mkdir(CGROUP, 0755));
 	ASSERT_EQ(0, mount("cgroup2", CGROUP, "cgroup2", 0, NULL));
-	ASSERT_EQ(0, write_file(CGROUP "/cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, ishare_write_str(CGROUP "/cgroup.subtree_control", "+memory"));
 	ASSERT_EQ(0, mkdir(SOAK_CG, 0755));
-	ASSERT_EQ(0, write_file(SOAK_CG "/memory.max", MEMORY_MAX));
+	ASSERT_EQ(0, ishare_write_str(SOAK_CG "/memory.max", MEMORY_MAX));
 	if (!access("/proc/sys/kernel/hung_task_timeout_secs", F_OK))
-		ASSERT_EQ(0, write_file("/proc/sys/kernel/hung_task_timeout_secs",
+		ASSERT_EQ(0, ishare_write_str("/proc/sys/kernel/hung_task_timeout_secs",
 					"30"));
 
 	kmsg = ishare_kmsg_open();
@@ -199,7 +187,7 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 		if (!pids[i]) {
 			snprintf(pid, sizeof(pid), "%d", getpid());
 			if (i < READERS - 1 &&
-			    write_file(SOAK_CG "/cgroup.procs", pid))
+			    ishare_write_str(SOAK_CG "/cgroup.procs", pid))
 				_exit(2);
 			reader(self, i, deadline);
 		}
