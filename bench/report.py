@@ -7,22 +7,40 @@ reduction stays below --min-of-limit of its theoretical limit.
 
 The limit of a set of mounted trees is the share of duplicated data:
 1 - (pages of distinct file digests) / (pages of all regular files),
-with pages = ceil(size / 4096) per file; memory figures are the readers'
-memory cgroup "file" page cache."""
+with pages = ceil(size / 4096) per file, and a file with several hard
+links counted once per tree (once per inode, as the page cache holds it);
+memory figures are the readers' memory cgroup "file" page cache."""
 import argparse
 import json
 import os
 import statistics
 import sys
 
+import manifest
+
 MB = 1 << 20
 PAGE = 4096
 
 
-def read_manifest(path):
-    files = []
+def read_manifest(path, tree=None):
+    """[(pages, digest)] of a manifest.py list.  A list cached by an older
+    manifest.py (no HEADER: one line per path, hard links counted once per
+    link) is made again from TREE first."""
     with open(path) as f:
+        if f.readline().rstrip('\n') != manifest.HEADER:
+            if not tree or not os.path.isdir(tree):
+                sys.exit(f'{path} counts hard links once per path and its '
+                         f'tree {tree} is gone: remove {path} and run again')
+            print(f'report.py: {path}: made again, one line per inode',
+                  file=sys.stderr)
+            with open(path + '.tmp', 'w') as out:
+                manifest.write(tree, out)
+            os.replace(path + '.tmp', path)
+            return read_manifest(path)
+        files = []
         for line in f:
+            if line.startswith('#'):
+                continue
             pages, digest, _ = line.rstrip('\n').split(' ', 2)
             files.append((int(pages), digest))
     return files
@@ -95,7 +113,8 @@ def main():
                     help='print the memory table in the style of the original results')
     args = ap.parse_args()
     meta = parse_meta(args.meta)
-    manifests = {t: read_manifest(v['manifest']) for t, v in meta['trees'].items()}
+    manifests = {t: read_manifest(v['manifest'], v['path'])
+                 for t, v in meta['trees'].items()}
 
     def tree_of(image_id):
         return image_id.split('-', 1)[0]
