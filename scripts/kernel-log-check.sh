@@ -8,7 +8,7 @@ set -euo pipefail
 
 log=$1
 [ -s "$log" ] || die "kernel log $log is empty"
-bad='BUG:|WARNING:|KASAN|possible circular locking|possible recursive locking|lockdep|unreferenced object|suspected memory leak|Busy inodes|kernel BUG at|Oops|Kernel panic|general protection fault|list_(add|del) corruption|INFO: task .* blocked|rcu: INFO'
+bad='BUG:|WARNING:|KASAN|possible circular locking|possible recursive locking|DEBUG_LOCKS_WARN_ON|lockdep is turned off|unreferenced object|suspected memory leak|Busy inodes|kernel BUG at|Oops|Kernel panic|general protection fault|list_(add|del) corruption|INFO: task .* blocked|rcu: INFO'
 if grep -nE "$bad" "$log" >/dev/null; then
 	echo "kernel log check: $(grep -cE "$bad" "$log") bad lines in $log:"
 	grep -nE -A3 "$bad" "$log" | head -n 200

@@ -202,28 +202,19 @@ static void erofs_ishare_size_mismatch_test(struct kunit *test)
 
 /* (c) refcounting and lifetime */
 
+/*
+ * The suites' mounts are internal (erofs_kunit_mount()), so an unmount has
+ * finished when erofs_kunit_umount() returns: a case counts shared inodes
+ * against what it found at its start.
+ */
 static long shared_inodes(void)
 {
 	return erofs_ishare_stat(EROFS_ISHARE_SHARED_INODES);
 }
 
-/*
- * A kthread's last mntput() kills the filesystem from a work item, later:
- * wait until the shared inodes of earlier cases are gone.  No erofs is
- * mounted while the suites run at boot, so none should remain.
- */
-static long quiesced_count(void)
-{
-	int i;
-
-	for (i = 0; i < 250 && shared_inodes(); i++)
-		msleep(20);
-	return shared_inodes();
-}
-
 static void erofs_ishare_iget_refcount_test(struct kunit *test)
 {
-	long base = quiesced_count();
+	long base = shared_inodes();
 	struct vfsmount *a = mount_of(test, image_of(test, two_files, 3), NULL);
 	struct inode *ax = inode_of(test, a, "x");
 	struct inode *s1, *s2;
@@ -253,7 +244,7 @@ static void erofs_ishare_iget_refcount_test(struct kunit *test)
 /* two keys forced into one hash: two shared inodes, each found by its key */
 static void erofs_ishare_hash_collision_test(struct kunit *test)
 {
-	long base = quiesced_count();
+	long base = shared_inodes();
 	struct vfsmount *a = mount_of(test, image_of(test, two_files, 3), NULL);
 	struct inode *ax = inode_of(test, a, "x");
 	struct inode *sx, *sy, *again;
@@ -284,19 +275,10 @@ static void erofs_ishare_hash_collision_test(struct kunit *test)
 	kfree(ky);
 }
 
-static bool wait_for_count(atomic_t *count, int value)
-{
-	int i;
-
-	for (i = 0; i < 250 && atomic_read(count) != value; i++)
-		msleep(20);
-	return atomic_read(count) == value;
-}
-
 static void erofs_ishare_lifetime_test(struct kunit *test)
 {
 	struct erofs_kunit_image *img = image_of(test, two_files, 3);
-	long base = quiesced_count();
+	long base = shared_inodes();
 	struct vfsmount *a = mount_of(test, img, "domain_id=kunit-life");
 	struct vfsmount *b = mount_of(test, img, "domain_id=kunit-life");
 	struct path path = { .mnt = a };
@@ -325,18 +307,18 @@ static void erofs_ishare_lifetime_test(struct kunit *test)
 			(ssize_t)sizeof(data_x));
 	KUNIT_EXPECT_MEMEQ(test, buf, data_x, sizeof(data_x));
 	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 1UL);
-	fput(file);
+	__fput_sync(file);	/* a kthread's fput() would come later */
 	KUNIT_EXPECT_EQ(test, atomic_read(&shared->i_count), 2);
 
 	/* each sharer's eviction drops one reference; the last frees it */
 	ihold(shared);
 	erofs_kunit_dput(test, bx);
 	erofs_kunit_umount(test, b);
-	KUNIT_EXPECT_TRUE(test, wait_for_count(&shared->i_count, 2));
+	KUNIT_EXPECT_EQ(test, atomic_read(&shared->i_count), 2);
 	KUNIT_EXPECT_EQ(test, shared->i_mapping->nrpages, 1UL);
 	erofs_kunit_dput(test, path.dentry);
 	erofs_kunit_umount(test, a);
-	KUNIT_EXPECT_TRUE(test, wait_for_count(&shared->i_count, 1));
+	KUNIT_EXPECT_EQ(test, atomic_read(&shared->i_count), 1);
 	KUNIT_EXPECT_EQ(test, shared_inodes(), base + 1);	/* ours */
 	iput(shared);
 	KUNIT_EXPECT_EQ(test, shared_inodes(), base);
@@ -350,7 +332,7 @@ static void erofs_ishare_lifetime_test(struct kunit *test)
 static void erofs_ishare_outlives_sharers_test(struct kunit *test)
 {
 	struct erofs_kunit_image *img = image_of(test, two_files, 3);
-	long base = quiesced_count();
+	long base = shared_inodes();
 	struct vfsmount *a = mount_of(test, img, "domain_id=kunit-keep");
 	struct vfsmount *b = mount_of(test, img, "domain_id=kunit-keep");
 	struct path path = { .mnt = a };
@@ -389,7 +371,7 @@ static void erofs_ishare_outlives_sharers_test(struct kunit *test)
 	/* the domain's last unmount frees it */
 	erofs_kunit_umount(test, a);
 	erofs_kunit_umount(test, b);
-	KUNIT_EXPECT_EQ(test, quiesced_count(), base);
+	KUNIT_EXPECT_EQ(test, shared_inodes(), base);
 }
 
 /* (d) one shared cache filled through sharers of different layouts */
@@ -512,7 +494,7 @@ static void erofs_ishare_cheapest_sharer_test(struct kunit *test)
 	ihold(shared);
 	erofs_kunit_dput(test, fd);
 	erofs_kunit_umount(test, flat);
-	KUNIT_EXPECT_TRUE(test, wait_for_count(&shared->i_count, 2));
+	KUNIT_EXPECT_EQ(test, atomic_read(&shared->i_count), 2);
 	iput(shared);
 	expect_big(test, zip, zdata);
 }

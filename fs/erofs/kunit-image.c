@@ -616,9 +616,15 @@ void *erofs_kunit_image_build(struct erofs_kunit_image *img, size_t *sizep)
 	return image;
 }
 
+/*
+ * Unlink the file behind @file.  The extra dentry reference keeps
+ * vfs_unlink() from turning the dentry negative under the open file when
+ * the file holds its only other reference (a failed mount has already
+ * dropped its own open file).
+ */
 static void eki_unlink(struct file *file)
 {
-	struct dentry *dentry = file->f_path.dentry;
+	struct dentry *dentry = dget(file->f_path.dentry);
 	struct dentry *parent = dget_parent(dentry);
 	struct inode *dir = d_inode(parent);
 
@@ -631,6 +637,7 @@ static void eki_unlink(struct file *file)
 	mnt_drop_write(file->f_path.mnt);
 out:
 	dput(parent);
+	dput(dentry);
 }
 
 static struct vfsmount *eki_fc_mount(const char *source, const char *options)
@@ -643,7 +650,12 @@ static struct vfsmount *eki_fc_mount(const char *source, const char *options)
 
 	if (!type)
 		return ERR_PTR(-ENODEV);
-	fc = fs_context_for_mount(type, SB_RDONLY);
+	/*
+	 * SB_KERNMOUNT makes an internal mount, which the last mntput()
+	 * kills at once: a kthread's ordinary last mntput() would leave the
+	 * unmount to a work item, and the tests could not tell when it ran.
+	 */
+	fc = fs_context_for_mount(type, SB_RDONLY | SB_KERNMOUNT);
 	module_put(type->owner);	/* the context holds its own reference */
 	if (IS_ERR(fc))
 		return ERR_CAST(fc);
@@ -766,7 +778,7 @@ ssize_t erofs_kunit_read(struct kunit *test, struct vfsmount *mnt,
 			break;
 		done += ret;
 	}
-	fput(file);
+	__fput_sync(file);	/* a kthread's fput() would come later */
 	return ret < 0 ? ret : done;
 }
 
