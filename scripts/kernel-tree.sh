@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Prepare the kernel workspace and print its path:
 #   $CACHE/linux-<debian version>/pristine  Debian's 6.12 source, never touched
-#   $CACHE/linux-<debian version>/tree      the same with our fs/erofs applied
-# fs/erofs in the tree is rebuilt from pristine + fs/erofs/patches/series on
+#   $CACHE/linux-<debian version>/tree      the same with our series applied
+# Every path the series touches (fs/erofs, tools/testing/selftests/erofs...)
+# in the tree is rebuilt from pristine + fs/erofs/patches/series on
 # every call; files whose content did not change keep their timestamps, so
 # make rebuilds only what really changed.
 set -euo pipefail

@@ -56,3 +56,27 @@ kunit_args() {
 	[ "$1" = "$arch" ] || printf -- '--kunitconfig=%s ' "$frag.$1"
 	echo
 }
+
+# The series (fs/erofs/patches/series): each line a patch, then the new
+# files the same change adds: NAME for fs/erofs/NAME, a repository-relative
+# path (tools/testing/selftests/erofs/x.c) for any other file, or DIR/ for
+# every file under the repository's DIR.
+SERIES_DIR=$REPO/fs/erofs/patches
+
+# series_files ENTRY...: the repository-relative files the entries name
+series_files() {
+	local e
+	for e in "$@"; do
+		case $e in
+		*/) [ -d "$REPO/$e" ] || die "series names a missing directory: $e"
+		    (cd "$REPO" && find "${e%/}" -type f | LC_ALL=C sort) ;;
+		*/*) echo "$e" ;;
+		*) echo "fs/erofs/$e" ;;
+		esac
+	done
+}
+
+# patch_paths PATCH: the files a patch changes (both sides of a rename)
+patch_paths() {
+	sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' "$1" | LC_ALL=C sort -u
+}
