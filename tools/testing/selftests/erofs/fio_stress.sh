@@ -100,11 +100,13 @@ while read -r name image how opts direct; do
 	rc=0
 	wait "${pids[$n]}" || rc=$?
 	n=$((n + 1))
-	if [ "$rc" = 0 ] && ! grep -qE 'verify failed|identity check failed' "$work/$name.log"; then
-		echo "ok $n $image ($how, ${opts:-no domain}) read, verified and compared for ${runtime}s"
+	desc="$image ($how, ${opts:-no domain})"
+	if [ "$rc" = 0 ] &&
+	   ! grep -qE 'verify failed|identity check failed' "$work/$name.log"; then
+		echo "ok $n $desc read, verified and compared for ${runtime}s"
 	else
 		grep -v '^ ' "$work/$name.log" | tail -n 8 | sed 's/^/# /'
-		echo "not ok $n $image ($how, ${opts:-no domain})"
+		echo "not ok $n $desc"
 		failed=$((failed + 1))
 	fi
 done <<<"$mounts"
@@ -118,9 +120,11 @@ done
 shared=$(cat "$work/shared.max" 2>/dev/null || echo 0)
 n=$((n + 1))
 if [ "${#fsnames[@]}" = 4 ] && [ "$shared" -gt 0 ] && [ "$reads" -gt "$reads0" ]; then
-	echo "ok $n sharing happened: up to $shared shared inodes, $((reads - reads0)) reads from other mounts' fills"
+	echo "ok $n sharing happened: up to $shared shared inodes," \
+		"$((reads - reads0)) reads from other mounts' fills"
 else
-	echo "# ${#fsnames[@]} of 4 domain mounts found in $sysfs; up to $shared shared inodes; $((reads - reads0)) reads from others"
+	echo "# ${#fsnames[@]} of 4 domain mounts found in $sysfs;" \
+		"up to $shared shared inodes; $((reads - reads0)) reads from others"
 	echo "not ok $n sharing happened"
 	failed=$((failed + 1))
 fi

@@ -65,7 +65,7 @@ FIXTURE_VARIANT_ADD(dio, mixed_loop) {
 
 FIXTURE_SETUP(dio)
 {
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 
 	self->len = 2 << 20;
 	ASSERT_EQ(0, posix_memalign((void **)&self->buf, 4096,

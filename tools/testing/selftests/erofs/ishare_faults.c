@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -63,16 +64,6 @@ static int read_str(const char *path, char *buf, size_t len)
 		return -errno;
 	buf[n] = 0;
 	return 0;
-}
-
-/* echo @mode > /proc/sys/vm/drop_caches: 1 page cache, 2 inodes, 3 both */
-static int drop_caches(int mode)
-{
-	char buf[4];
-
-	sync();
-	snprintf(buf, sizeof(buf), "%d", mode);
-	return write_str("/proc/sys/vm/drop_caches", buf);
 }
 
 /* a debugfs knob of @attr set to @value, the old value kept in @old */
@@ -271,7 +262,7 @@ static bool clean_error(int err)
 }
 
 static sigjmp_buf bus_jmp;
-static volatile sig_atomic_t in_map;
+static atomic_int in_map;	/* read by the SIGBUS handler */
 
 static void on_bus(int sig)
 {
@@ -284,7 +275,7 @@ static void on_bus(int sig)
 FIXTURE(faults) {
 	char *want;
 	size_t size;
-	struct {
+	struct sweep_results {
 		int points, ok, failed;	/* per operation */
 	} r;
 };
@@ -306,7 +297,7 @@ FIXTURE_SETUP(faults)
 	const char *why;
 	ssize_t n;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 	why = no_faults(variant->attr);
 	if (why)
 		SKIP(return, "%s", why);
@@ -351,21 +342,22 @@ static bool counters_zero(void)
 	       what, self->r.points, self->r.ok, self->r.failed)
 
 /*
- * account one call of a sweep: @ret < 0 with errno, or success; returns
- * whether the sweep goes on (the fault was injected)
+ * account one call of a sweep in @r: @ret < 0 with errno, or success;
+ * returns whether the sweep goes on (the fault was injected)
  */
-#define SWEEP_STEP(ret, err) ({						\
+#define SWEEP_STEP(r, ret, err) ({					\
+	struct sweep_results *_r = (r);					\
 	int _err = (err);						\
 	bool _reached = nth_reached();					\
 									\
 	if ((ret) < 0) {						\
 		EXPECT_TRUE(clean_error(_err))				\
 			TH_LOG("fault %d: error %d (%s)", n, _err, strerror(_err)); \
-		self->r.failed++;					\
+		_r->failed++;						\
 	} else {							\
-		self->r.ok++;						\
+		_r->ok++;						\
 	}								\
-	self->r.points += _reached;					\
+	_r->points += _reached;						\
 	_reached && n < MAX_POINTS;					\
 })
 
@@ -383,7 +375,7 @@ TEST_F_TIMEOUT(faults, mount, 1200)
 		nth_set(n);
 		ret = mount_path(b, MNT_B, false);
 		err = -ret;
-		if (!SWEEP_STEP(ret ? -1 : 0, err)) {
+		if (!SWEEP_STEP(&self->r, ret ? -1 : 0, err)) {
 			if (!ret)
 				umount2(MNT_B, 0);
 			break;
@@ -410,10 +402,10 @@ TEST_F_TIMEOUT(faults, lookup, 1200)
 	ASSERT_TRUE(reads_right(MNT_A "/" FILE_NAME, self->want, self->size));
 	for (n = 1;; n++) {
 		/* forget B's dentry and inode, so that stat looks it up */
-		ASSERT_EQ(0, drop_caches(2));
+		ASSERT_EQ(0, ishare_drop_caches_mode(2));
 		nth_set(n);
 		ret = stat(MNT_B "/" FILE_NAME, &st);
-		if (!SWEEP_STEP(ret, errno))
+		if (!SWEEP_STEP(&self->r, ret, errno))
 			break;
 		if (!ret)
 			EXPECT_EQ((off_t)self->size, st.st_size);
@@ -438,7 +430,7 @@ TEST_F_TIMEOUT(faults, open, 1200)
 		ASSERT_EQ(0, stat(MNT_B "/" FILE_NAME, &st));
 		nth_set(n);
 		fd = open(MNT_B "/" FILE_NAME, O_RDONLY);
-		if (!SWEEP_STEP(fd, errno)) {
+		if (!SWEEP_STEP(&self->r, fd, errno)) {
 			if (fd >= 0)
 				close(fd);
 			break;
@@ -459,9 +451,10 @@ TEST_F_TIMEOUT(faults, open, 1200)
  * are right (a short read is fine), and so are they all afterwards
  */
 static void sweep_pread(struct __test_metadata *_metadata,
-			FIXTURE_DATA(faults) *self, const char *path)
+			struct sweep_results *r, const char *want, size_t size,
+			const char *path)
 {
-	char *buf = malloc(self->size);
+	char *buf = malloc(size);
 	ssize_t got;
 	int n, fd;
 
@@ -469,16 +462,16 @@ static void sweep_pread(struct __test_metadata *_metadata,
 	fd = open(path, O_RDONLY);
 	ASSERT_LE(0, fd);
 	for (n = 1;; n++) {
-		ASSERT_EQ(0, drop_caches(1));
-		memset(buf, 0, self->size);
+		ASSERT_EQ(0, ishare_drop_caches_mode(1));
+		memset(buf, 0, size);
 		nth_set(n);
-		got = pread(fd, buf, self->size, 0);
+		got = pread(fd, buf, size, 0);
 		if (got >= 0)
-			EXPECT_EQ(0, memcmp(buf, self->want, got))
+			EXPECT_EQ(0, memcmp(buf, want, got))
 				TH_LOG("fault %d: pread of %s gave wrong bytes", n, path);
-		if (!SWEEP_STEP(got, errno))
+		if (!SWEEP_STEP(r, got, errno))
 			break;
-		EXPECT_TRUE(reads_right(path, self->want, self->size))
+		EXPECT_TRUE(reads_right(path, want, size))
 			TH_LOG("fault %d: %s reads wrong afterwards", n, path);
 	}
 	close(fd);
@@ -489,7 +482,7 @@ TEST_F_TIMEOUT(faults, pread, 1200)
 {
 	ASSERT_EQ(0, ram_mount("digest", MNT_A, true));
 	ASSERT_EQ(0, ram_mount("digest-lz4", MNT_B, false));
-	sweep_pread(_metadata, self, MNT_A "/" FILE_NAME);
+	sweep_pread(_metadata, &self->r, self->want, self->size, MNT_A "/" FILE_NAME);
 	SWEEP_LOG("pread");
 	EXPECT_LT(0, self->r.points);
 	ASSERT_EQ(0, umount2(MNT_B, 0));
@@ -509,7 +502,7 @@ TEST_F_TIMEOUT(faults, fill_through_other, 1200)
 	ASSERT_EQ(0, ram_mount("digest", MNT_A, true));
 	ASSERT_EQ(0, ram_mount_named("digest-lz4", MNT_B, false, fs, sizeof(fs)));
 	before = ishare_counter(fs, "ishare_reads_from_others");
-	sweep_pread(_metadata, self, MNT_B "/" FILE_NAME);
+	sweep_pread(_metadata, &self->r, self->want, self->size, MNT_B "/" FILE_NAME);
 	SWEEP_LOG("fill through another mount");
 	EXPECT_LT(0, self->r.points);
 	EXPECT_LT(before, ishare_counter(fs, "ishare_reads_from_others"));
@@ -523,7 +516,7 @@ TEST_F_TIMEOUT(faults, mmap_fault, 1200)
 {
 	size_t len = ishare_pages(self->size) * getpagesize(), i;
 	char *map, *copy = malloc(self->size);
-	volatile bool bus;
+	bool bus;
 	int n, fd;
 
 	ASSERT_NE(NULL, copy);
@@ -534,7 +527,7 @@ TEST_F_TIMEOUT(faults, mmap_fault, 1200)
 	for (n = 1;; n++) {
 		map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 		ASSERT_NE(MAP_FAILED, map);
-		ASSERT_EQ(0, drop_caches(1));
+		ASSERT_EQ(0, ishare_drop_caches_mode(1));
 		/* our own pages present: an anonymous fault is not the point */
 		memset(copy, 0, self->size);
 		bus = false;
@@ -554,7 +547,7 @@ TEST_F_TIMEOUT(faults, mmap_fault, 1200)
 			}
 		in_map = 0;
 		munmap(map, len);
-		if (!SWEEP_STEP(bus ? -1 : 0, EIO))
+		if (!SWEEP_STEP(&self->r, bus ? -1 : 0, EIO))
 			break;
 		EXPECT_TRUE(reads_right(MNT_B "/" FILE_NAME, self->want, self->size));
 	}
@@ -578,7 +571,7 @@ FIXTURE_SETUP(bio_faults)
 	struct stat st;
 	const char *why;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 	why = no_faults("fail_make_request");
 	if (why)
 		SKIP(return, "%s", why);
@@ -664,15 +657,17 @@ TEST_F_TIMEOUT(bio_faults, other_mount_reads_right_or_eio, 1200)
 			ASSERT_EQ(0, ishare_drop_caches());
 			/* B fills through A's failing device first */
 			ret = read_all(MNT_B, 300, &eio);
-			EXPECT_NE(1, ret) TH_LOG("wrong bytes or an error other than EIO through B, A failing at %s %%",
-						 probs[p]);
+			EXPECT_NE(1, ret)
+				TH_LOG("wrong bytes or not EIO through B, A failing at %s %%",
+				       probs[p]);
 			EXPECT_NE(2, ret) TH_LOG("reader through B stuck, A failing at %s %%",
 						 probs[p]);
 			EXPECT_EQ(0, ret);
 			total_eio += eio;
 			ret = read_all(MNT_A, 300, &eio);
-			EXPECT_EQ(0, ret) TH_LOG("through A itself: %d (1 wrong bytes or not EIO, 2 stuck)",
-						 ret);
+			EXPECT_EQ(0, ret)
+				TH_LOG("through A itself: %d (1 wrong bytes or not EIO, 2 stuck)",
+				       ret);
 			total_eio += eio;
 			/* with A healthy again, everything reads right */
 			if (!strcmp(probs[p], "0"))

@@ -42,7 +42,7 @@ FIXTURE_VARIANT_ADD(found, loop_plain) {
 
 FIXTURE_SETUP(found)
 {
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 }
 
 FIXTURE_TEARDOWN(found)

@@ -43,7 +43,7 @@ FIXTURE_SETUP(isolation)
 {
 	ssize_t n;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 
 	n = ishare_slurp(ishare_tree(BIG_FILE), &self->want);
 	ASSERT_GT(n, 0);

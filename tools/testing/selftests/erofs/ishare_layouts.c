@@ -21,9 +21,14 @@
 
 #define ROUNDS	12
 
-FIXTURE(layouts) {
-	char *want;		/* BIG_FILE from the source tree */
+/* BIG_FILE from the source tree, its size and its mapping's length */
+struct big_file {
+	char *want;
 	size_t size, len;
+};
+
+FIXTURE(layouts) {
+	struct big_file big;
 };
 
 /* a: compressed or otherwise unlike b; images/build.sh recipes */
@@ -75,19 +80,19 @@ FIXTURE_SETUP(layouts)
 {
 	ssize_t n;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 
-	n = ishare_slurp(ishare_tree(BIG_FILE), &self->want);
+	n = ishare_slurp(ishare_tree(BIG_FILE), &self->big.want);
 	ASSERT_GT(n, 0);
-	self->size = n;
-	self->len = ishare_pages(n) * getpagesize();
+	self->big.size = n;
+	self->big.len = ishare_pages(n) * getpagesize();
 }
 
 FIXTURE_TEARDOWN(layouts)
 {
 	umount2(MNT_A, MNT_DETACH);
 	umount2(MNT_B, MNT_DETACH);
-	free(self->want);
+	free(self->big.want);
 }
 
 /* every file of @mnt has the bytes of the source tree; 0 or -1 */
@@ -122,7 +127,7 @@ static bool big_file_right(const char *mnt, const char *want, size_t size)
 
 TEST_F_TIMEOUT(layouts, one_cache_both_ways, 300)
 {
-	long pages = ishare_pages(self->size), reads;
+	long pages = ishare_pages(self->big.size), reads;
 	char fs_a[256], fs_b[256];
 
 	ASSERT_EQ(0, ishare_mount_named(variant->img.a, MNT_A, variant->img.loop,
@@ -133,17 +138,17 @@ TEST_F_TIMEOUT(layouts, one_cache_both_ways, 300)
 	/* read through A, resident through B, and the other way round */
 	ASSERT_EQ(0, ishare_drop_caches());
 	EXPECT_EQ(0, ishare_resident_path(MNT_B "/" BIG_FILE));
-	EXPECT_TRUE(big_file_right(MNT_A, self->want, self->size));
+	EXPECT_TRUE(big_file_right(MNT_A, self->big.want, self->big.size));
 	EXPECT_EQ(pages, ishare_resident_path(MNT_B "/" BIG_FILE));
 	ASSERT_EQ(0, ishare_drop_caches());
 	EXPECT_EQ(0, ishare_resident_path(MNT_A "/" BIG_FILE));
-	EXPECT_TRUE(big_file_right(MNT_B, self->want, self->size));
+	EXPECT_TRUE(big_file_right(MNT_B, self->big.want, self->big.size));
 	EXPECT_EQ(pages, ishare_resident_path(MNT_A "/" BIG_FILE));
 
 	/* B filled it: a read through A is served from B's fill */
 	reads = ishare_counter(fs_a, "ishare_reads_from_others");
 	ASSERT_LE(0, reads);
-	EXPECT_TRUE(big_file_right(MNT_A, self->want, self->size));
+	EXPECT_TRUE(big_file_right(MNT_A, self->big.want, self->big.size));
 	EXPECT_EQ(reads + 1, ishare_counter(fs_a, "ishare_reads_from_others"));
 	EXPECT_LE(pages, ishare_counter("ishare", "cached_pages"));
 
@@ -169,7 +174,7 @@ TEST_F_TIMEOUT(layouts, one_cache_both_ways, 300)
  * process reads the same file through @stays
  */
 static void umount_while_other_reads(struct __test_metadata *_metadata,
-				     FIXTURE_DATA(layouts) *self, bool loop,
+				     const struct big_file *big, bool loop,
 				     const char *gone, const char *gone_mnt,
 				     const char *stays, const char *stays_mnt)
 {
@@ -183,26 +188,26 @@ static void umount_while_other_reads(struct __test_metadata *_metadata,
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		snprintf(path, sizeof(path), "%s/" BIG_FILE, stays_mnt);
-		ishare_read_forever(path, self->want, self->size, self->len);
+		ishare_read_forever(path, big->want, big->size, big->len);
 	}
 
 	for (i = 0; i < ROUNDS; i++) {
 		ASSERT_EQ(0, ishare_mount(gone, gone_mnt, loop, DOMAIN_OPTS));
-		EXPECT_TRUE(big_file_right(gone_mnt, self->want, self->size))
+		EXPECT_TRUE(big_file_right(gone_mnt, big->want, big->size))
 			TH_LOG("round %d", i);
-		map = ishare_map(path, self->len, MAP_SHARED);
+		map = ishare_map(path, big->len, MAP_SHARED);
 		ASSERT_NE(MAP_FAILED, map);
-		EXPECT_EQ(0, memcmp(self->want, map, self->size));
+		EXPECT_EQ(0, memcmp(big->want, map, big->size));
 		if (i % 2) {
-			munmap(map, self->len);
+			munmap(map, big->len);
 			map = NULL;
 		}
 		ASSERT_EQ(0, umount2(gone_mnt, map ? MNT_DETACH : 0))
 			TH_LOG("round %d", i);
 		if (map) {
-			EXPECT_EQ(0, memcmp(self->want, map, self->size))
+			EXPECT_EQ(0, memcmp(big->want, map, big->size))
 				TH_LOG("round %d: mapping after umount -l", i);
-			munmap(map, self->len);
+			munmap(map, big->len);
 		}
 		ASSERT_EQ(0, waitpid(pid, &status, WNOHANG))
 			TH_LOG("the reader stopped in round %d: %d", i,
@@ -215,8 +220,8 @@ static void umount_while_other_reads(struct __test_metadata *_metadata,
 	/* the content was shared all along */
 	ASSERT_EQ(0, ishare_mount(gone, gone_mnt, loop, DOMAIN_OPTS));
 	ASSERT_EQ(0, ishare_drop_caches());
-	EXPECT_TRUE(big_file_right(stays_mnt, self->want, self->size));
-	EXPECT_EQ((long)ishare_pages(self->size), ishare_resident_path(path));
+	EXPECT_TRUE(big_file_right(stays_mnt, big->want, big->size));
+	EXPECT_EQ((long)ishare_pages(big->size), ishare_resident_path(path));
 	ASSERT_EQ(0, umount2(gone_mnt, 0));
 	ASSERT_EQ(0, umount2(stays_mnt, 0));
 	EXPECT_EQ(0, ishare_counter_settle("ishare", "shared_inodes", 0));
@@ -224,13 +229,13 @@ static void umount_while_other_reads(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(layouts, umount_a_while_b_is_read, 300)
 {
-	umount_while_other_reads(_metadata, self, variant->img.loop,
+	umount_while_other_reads(_metadata, &self->big, variant->img.loop,
 				 variant->img.a, MNT_A, variant->img.b, MNT_B);
 }
 
 TEST_F_TIMEOUT(layouts, umount_b_while_a_is_read, 300)
 {
-	umount_while_other_reads(_metadata, self, variant->img.loop,
+	umount_while_other_reads(_metadata, &self->big, variant->img.loop,
 				 variant->img.b, MNT_B, variant->img.a, MNT_A);
 }
 

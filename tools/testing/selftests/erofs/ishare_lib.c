@@ -39,6 +39,7 @@ const char * const ishare_files[] = {
 	"dir/sub/file-15", "dir/sub/file-16", "dir/sub/file-17",
 	"dir/sub/file-18", "dir/sub/file-19",
 };
+
 const unsigned int ishare_nr_files = sizeof(ishare_files) / sizeof(*ishare_files);
 
 /* short enough that every path below it fits in PATH_MAX */

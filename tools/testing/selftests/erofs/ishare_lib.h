@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../kselftest.h"	/* KSFT_SKIP, __noreturn */
+
 /* mount points that ishare_prepare() creates on a private tmpfs */
 #define MNT_A	"/tmp/a"
 #define MNT_B	"/tmp/b"
@@ -44,13 +46,16 @@ struct variant_images {
  */
 int ishare_prepare(bool need_ishare, char *why, size_t len);
 
-/* in a FIXTURE_SETUP: prepare, skip with the reason, or fail */
-#define ISHARE_PREPARE(need_ishare) do {				\
+/*
+ * in a FIXTURE_SETUP: prepare, or skip with the reason and do @statement
+ * (return, as for SKIP()), or fail
+ */
+#define ISHARE_PREPARE(need_ishare, statement) do {			\
 	char _why[256];							\
 	int _ret = ishare_prepare(need_ishare, _why, sizeof(_why));	\
 									\
 	if (_ret == KSFT_SKIP)						\
-		SKIP(return, "%s", _why);				\
+		SKIP(statement, "%s", _why);				\
 	ASSERT_EQ(0, _ret) TH_LOG("%s", _why);				\
 } while (0)
 
@@ -106,7 +111,7 @@ bool ishare_file_is(const char *path, const char *want, size_t size);
  * wrong bytes, 2 on any other failure
  */
 void ishare_read_forever(const char *path, const char *want, size_t size,
-			 size_t len) __attribute__((noreturn));
+			 size_t len) __noreturn;
 
 /* write @s to the file @path (sysfs, procfs, cgroupfs); 0 or -errno */
 int ishare_write_str(const char *path, const char *s);

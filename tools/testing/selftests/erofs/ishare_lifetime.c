@@ -27,7 +27,6 @@
 
 #define ROUNDS	40
 
-
 FIXTURE(lifetime) {
 	char *want;		/* BIG_FILE from the source tree */
 	size_t size, len;
@@ -57,7 +56,7 @@ FIXTURE_SETUP(lifetime)
 {
 	ssize_t n;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 
 	n = ishare_slurp(ishare_tree(BIG_FILE), &self->want);
 	ASSERT_GT(n, 0);

@@ -86,7 +86,7 @@ FIXTURE_VARIANT_ADD(errors, loop) {
 
 FIXTURE_SETUP(errors)
 {
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 }
 
 FIXTURE_TEARDOWN(errors)
@@ -205,7 +205,7 @@ FIXTURE_VARIANT_ADD(format, loop) {
 
 FIXTURE_SETUP(format)
 {
-	ISHARE_PREPARE(false);
+	ISHARE_PREPARE(false, return);
 }
 
 FIXTURE_TEARDOWN(format)

@@ -51,7 +51,7 @@ FIXTURE_SETUP(paths)
 {
 	struct stat st;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 
 	ASSERT_EQ(0, ishare_mount(variant->img.a, MNT_A, variant->img.loop,
 				  DOMAIN_OPTS));

@@ -51,10 +51,10 @@ FIXTURE_VARIANT_ADD(reclaim, lz4_flat_loop) {
 	.img = { "digest-lz4", "digest", true },
 };
 
-#define RECLAIM_SETUP() do {						\
+#define RECLAIM_SETUP(statement) do {					\
 	ssize_t n;							\
 									\
-	ISHARE_PREPARE(true);						\
+	ISHARE_PREPARE(true, statement);				\
 	n = ishare_slurp(ishare_tree(BIG_FILE), &self->want);		\
 	ASSERT_GT(n, 0);						\
 	self->size = n;							\
@@ -71,7 +71,7 @@ static void unmount_all(char *want)
 
 FIXTURE_SETUP(reclaim)
 {
-	RECLAIM_SETUP();
+	RECLAIM_SETUP(return);
 }
 
 FIXTURE_TEARDOWN(reclaim)
@@ -88,7 +88,7 @@ FIXTURE(hostile) {
 
 FIXTURE_SETUP(hostile)
 {
-	RECLAIM_SETUP();
+	RECLAIM_SETUP(return);
 }
 
 FIXTURE_TEARDOWN(hostile)

@@ -73,7 +73,7 @@ FIXTURE_SETUP(share)
 {
 	ssize_t n;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 
 	n = ishare_slurp(ishare_tree(BIG_FILE), &self->want);
 	ASSERT_GT(n, 0);

@@ -53,7 +53,8 @@ result() {
 read -r shared shared_same < <(run domain_id=smoke || echo "x no")
 read -r plain plain_same < <(run "" || echo "x no")
 pages=$(( ($(stat -c %s "$images/tree/$file") + 4095) / 4096 ))
-echo "# page cache growth when B reads: $shared pages shared, $plain pages unshared (file: $pages pages)"
+echo "# page cache growth when B reads: $shared pages shared," \
+	"$plain pages unshared (file: $pages pages)"
 
 # allow a little noise from other page cache users, far below the file size
 [ "$shared_same" = yes ]; result "1 shared: B reads the same bytes" $?

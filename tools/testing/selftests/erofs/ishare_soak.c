@@ -48,7 +48,7 @@ FIXTURE_SETUP(soak)
 {
 	unsigned int i;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 	ASSERT_GE(ARRAY_SIZE(self->want), ishare_nr_files);
 	for (i = 0; i < ishare_nr_files; i++) {
 		self->size[i] = ishare_slurp(ishare_tree(ishare_files[i]),
@@ -99,16 +99,16 @@ static void wrong(struct soak_stats *st, const char *path, const char *how)
 }
 
 /* one reader until @deadline: random mount, file and way of reading */
-static void reader(FIXTURE_DATA(soak) *self, int nr, time_t deadline)
+static void reader(char * const *want, const ssize_t *sizes,
+		   struct soak_stats *st, time_t deadline)
 {
-	struct soak_stats *st = &self->stats[nr];
 	char path[PATH_MAX], c;
 	unsigned int seed = getpid();
 
 	while (time(NULL) < deadline) {
 		unsigned int f = rand_r(&seed) % ishare_nr_files;
 		const char *m = mounts[rand_r(&seed) % ARRAY_SIZE(mounts)];
-		size_t size = self->size[f];
+		size_t size = sizes[f];
 		char *buf;
 		int fd;
 
@@ -119,7 +119,7 @@ static void reader(FIXTURE_DATA(soak) *self, int nr, time_t deadline)
 				wrong(st, path, "short read");
 				break;
 			}
-			if (memcmp(buf, self->want[f], size))
+			if (memcmp(buf, want[f], size))
 				wrong(st, path, "wrong bytes (read)");
 			free(buf);
 			st->reads++;
@@ -127,7 +127,7 @@ static void reader(FIXTURE_DATA(soak) *self, int nr, time_t deadline)
 		case 1:		/* head -c1 */
 			fd = open(path, O_RDONLY | O_CLOEXEC);
 			if (fd < 0 || read(fd, &c, 1) != 1 ||
-			    c != self->want[f][0])
+			    c != want[f][0])
 				wrong(st, path, "wrong first byte");
 			if (fd >= 0)
 				close(fd);
@@ -139,7 +139,7 @@ static void reader(FIXTURE_DATA(soak) *self, int nr, time_t deadline)
 				wrong(st, path, "mmap failed");
 				break;
 			}
-			if (memcmp(buf, self->want[f], size))
+			if (memcmp(buf, want[f], size))
 				wrong(st, path, "wrong bytes (mmap)");
 			munmap(buf, size);
 			st->maps++;
@@ -177,7 +177,7 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 	ASSERT_EQ(0, ishare_write_str(SOAK_CG "/memory.max", MEMORY_MAX));
 	if (!access("/proc/sys/kernel/hung_task_timeout_secs", F_OK))
 		ASSERT_EQ(0, ishare_write_str("/proc/sys/kernel/hung_task_timeout_secs",
-					"30"));
+					      "30"));
 
 	kmsg = ishare_kmsg_open();
 	deadline = time(NULL) + seconds;
@@ -189,7 +189,7 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 			if (i < READERS - 1 &&
 			    ishare_write_str(SOAK_CG "/cgroup.procs", pid))
 				_exit(2);
-			reader(self, i, deadline);
+			reader(self->want, self->size, &self->stats[i], deadline);
 		}
 	}
 	/* slab reclaim takes the sharers of closed files, again and again */

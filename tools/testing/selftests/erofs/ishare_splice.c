@@ -54,7 +54,7 @@ FIXTURE_SETUP(splice)
 {
 	ssize_t n;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 
 	n = ishare_slurp(ishare_tree(BIG_FILE), &self->want);
 	ASSERT_GT(n, 0);
@@ -120,7 +120,8 @@ static int tcp_pair(int sv[2])
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (lfd < 0)
 		return -errno;
-	sv[0] = sv[1] = -1;
+	sv[0] = -1;
+	sv[1] = -1;
 	if (bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) ||
 	    listen(lfd, 1) ||
 	    getsockname(lfd, (struct sockaddr *)&addr, &len))

@@ -56,6 +56,7 @@
 static const size_t odd_sizes[] = {
 	1, 100, 4095, 4097, 65536 + 7, 1048576 + 123, 4194304 + 4097,
 };
+
 #define NR_FILES	(NR_SAME + ARRAY_SIZE(odd_sizes))
 
 #define MAX_RUN		8		/* blocks read at once */
@@ -87,6 +88,7 @@ static struct stress_mount mounts[] = {
 	{ "stamped-lz4",   true,  true,  "/tmp/s5" },
 	{ "stamped-lz4hc", false, false, "/tmp/s6" },
 };
+
 #define NR_MOUNTS	ARRAY_SIZE(mounts)
 #define CYCLED		5
 
@@ -637,7 +639,7 @@ FIXTURE_SETUP(stress)
 	unsigned int i;
 	struct stat s;
 
-	ISHARE_PREPARE(true);
+	ISHARE_PREPARE(true, return);
 	if (stat(ishare_image("stamped-flat"), &s))
 		SKIP(return, "needs the stamped images of images/build.sh");
 	for (i = 0; i < NR_FILES; i++) {
@@ -758,21 +760,28 @@ TEST_F_TIMEOUT(stress, stamped_reads_while_mounts_come_and_go, 86400)
 
 	for (i = 0; i < NR_METHODS; i++)
 		checked += st->blocks[i];
-	TH_LOG("%.0f s: %llu blocks (%llu MiB) checked: pread %llu, mmap-shared %llu, mmap-private %llu, splice %llu; %llu by the memory cgroup reader (memory.max " MEMCG_MAX ", memory.events: %s)",
+	TH_LOG("%.0f s: %llu blocks (%llu MiB) checked: pread %llu, mmap-shared %llu,",
 	       now() - start, (unsigned long long)checked,
 	       (unsigned long long)(st->bytes >> 20),
 	       (unsigned long long)st->blocks[M_PREAD],
-	       (unsigned long long)st->blocks[M_MMAP_SHARED],
+	       (unsigned long long)st->blocks[M_MMAP_SHARED]);
+	TH_LOG("mmap-private %llu, splice %llu; %llu by the memory cgroup reader",
 	       (unsigned long long)st->blocks[M_MMAP_PRIVATE],
 	       (unsigned long long)st->blocks[M_SPLICE],
-	       (unsigned long long)st->memcg_blocks, events);
-	TH_LOG("%llu private page writes; drop_caches 1/2/3: %llu/%llu/%llu; %llu mount cycles, %llu umount -l while mapped, %llu umount -l while busy, %llu opens found it away, %llu reads from others through it; shared inodes at most %ld",
+	       (unsigned long long)st->memcg_blocks);
+	TH_LOG("memory.max " MEMCG_MAX ", memory.events: %s", events);
+	TH_LOG("%llu private page writes; drop_caches 1/2/3: %llu/%llu/%llu;",
 	       (unsigned long long)st->private_writes,
 	       (unsigned long long)st->drops[0], (unsigned long long)st->drops[1],
-	       (unsigned long long)st->drops[2], (unsigned long long)st->cycles,
+	       (unsigned long long)st->drops[2]);
+	TH_LOG("%llu mount cycles, %llu umount -l while mapped, %llu umount -l while busy,",
+	       (unsigned long long)st->cycles,
 	       (unsigned long long)st->detached_mapped,
-	       (unsigned long long)st->busy, (unsigned long long)st->unmounted,
-	       (unsigned long long)st->cycled_reads_from_others, shared_max);
+	       (unsigned long long)st->busy);
+	TH_LOG("%llu opens found it away, %llu reads from others through it;",
+	       (unsigned long long)st->unmounted,
+	       (unsigned long long)st->cycled_reads_from_others);
+	TH_LOG("shared inodes at most %ld", shared_max);
 	TH_LOG("cycled mounts retried after ENOENT: %llu",
 	       (unsigned long long)st->mount_retries);
 	TH_LOG("wrong blocks %llu, wrong bytes %llu, errors %llu",

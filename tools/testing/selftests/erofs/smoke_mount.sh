@@ -24,7 +24,8 @@ check() {
 	local desc=$1 out
 	n=$((n + 1))
 	if out=$(diff -r --no-dereference "$images/tree" "$mnt" 2>&1) &&
-	   [ "$(getfattr --absolute-names --only-values -n user.comment "$mnt/text-100" 2>/dev/null)" = kept ]; then
+	   [ "$(getfattr --absolute-names --only-values -n user.comment \
+		"$mnt/text-100" 2>/dev/null)" = kept ]; then
 		echo "ok $n $desc"
 	else
 		echo "$out" | head -n 5 | sed 's/^/# /'
