@@ -5,6 +5,8 @@
 # it, print its exit status on the console and power off.  guest_cmd and
 # guest_halt come from the kernel command line.
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# guest_path (guest-run.sh): the cached mkfs.erofs >= 1.9, first
+[ -z "$guest_path" ] || PATH=$guest_path:$PATH
 export PATH HOME=/tmp TERM=dumb LANG=C.UTF-8
 
 mount -t proc proc /proc

@@ -6,7 +6,8 @@
 # initramfs of stock-kernel.sh), run CMD inside it in the current
 # directory, print its output and exit with its exit status (125 when the
 # guest died before reporting one).  The guest sees the host's /
-# (read-write on UML, read-only on QEMU) and a private tmpfs on /tmp.
+# (read-write on UML, read-only on QEMU) and a private tmpfs on /tmp, and
+# finds mkfs.erofs >= 1.9 on PATH (scripts/mkfs-erofs-path.sh).
 # GUEST_TIMEOUT (seconds) bounds the whole boot; GUEST_ARGS adds to the
 # kernel command line.
 set -euo pipefail
@@ -40,6 +41,8 @@ keep=$(for p in "$REPO" "$PWD"; do
 	case $p in /tmp/?*) p=${p#/tmp/}; echo "/tmp/${p%%/*}" ;; esac
 done | sort -u | paste -sd, -)
 [ -z "$keep" ] || GUEST_ARGS="guest_keep=$keep ${GUEST_ARGS:-}"
+# mkfs.erofs >= 1.9 on the guest's PATH, for the selftests' own images
+GUEST_ARGS="guest_path=$("$REPO/scripts/mkfs-erofs-path.sh") ${GUEST_ARGS:-}"
 
 # loglevel=1: kernel messages stay out of the TAP on the console (the log
 # is checked from dmesg)

@@ -1,22 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# selftests-build.sh [DIR]: build and install tools/testing/selftests/erofs
-# from inside the kernel tree (for ../lib.mk and the kselftest runner) and
-# print the install directory, whose run_kselftest.sh needs no write access:
-# DIR, or $CACHE/kselftest/install (a run in its own DIR never loses its
-# binaries to another run's build).
+# selftests-build.sh [DIR [TREE]]: build tools/testing/selftests/erofs of
+# the patched kernel tree (our series carries it; TREE, by default the
+# cached one of scripts/kernel-tree.sh) in place with the tree's own
+# kselftest Makefile, as `make kselftest` does, then install it into DIR
+# and print DIR, whose run_kselftest.sh needs no write access.  DIR is
+# $CACHE/kselftest/install by default (a run in its own DIR never loses its
+# binaries to another run's build; one in its own TREE, of
+# scripts/fresh-tree.sh, can also run `make run_tests` there).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-tree=$("$REPO/scripts/kernel-tree.sh")
+tree=${2:-$("$REPO/scripts/kernel-tree.sh")}
 sel=$tree/tools/testing/selftests
 out=$CACHE/kselftest
 install=${1:-$out/install}
 mkdir -p "$out"
-# one build at a time in the tree
+# one build at a time (in the shared tree)
 exec 7>"$out/build.lock"
 flock 7
-rsync -rc --delete "$REPO/tools/testing/selftests/erofs/" "$sel/erofs/"
 step "building the erofs selftests"
 rm -rf "$install"
 make -s -C "$sel" TARGETS=erofs INSTALL_PATH="$install" install \

@@ -1,11 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# selftests.sh FLAVOUR [TEST...]: build tools/testing/selftests/erofs on
-# the host, boot the FLAVOUR test kernel (um, um-debug, x86_64 or
-# x86_64-debug) and run them there (only the TESTs, when given) with
-# run_kselftest.sh, with the test images from images/build.sh.
+# selftests.sh FLAVOUR [TEST...]: build tools/testing/selftests/erofs of
+# a fresh patched tree of this run's own (scripts/fresh-tree.sh, so that
+# concurrent runs and builds never change it under the guest) on the host
+# (scripts/selftests-build.sh), boot the
+# FLAVOUR test kernel (um, um-debug, x86_64 or x86_64-debug) and run them
+# there the kernel way: `make -C tools/testing/selftests TARGETS=erofs
+# run_tests` of that tree (what `make kselftest` runs, finding the
+# programs built; it writes nothing); only the TESTs, when given, or with
+# KSFT_TIMEOUT (which overrides the per-test timeout of settings), through
+# the same tree's run_kselftest.sh.  The tests build their own images in
+# the guest, once per run, with the cached mkfs.erofs >= 1.9 that
+# guest-run.sh puts on PATH; EROFS_IMAGES, when set, passes prebuilt ones.
 # ISHARE_STRESS_SECONDS, ISHARE_STRESS_SEED and FIO_RUNTIME go to the
-# guest; KSFT_TIMEOUT overrides the per-test timeout of settings.  The
+# guest.  The
 # guest then prints its kernel log (after kmemleak scans on the debug
 # kernel), and any KASAN report, lockdep splat, leak, WARN or BUG counts as
 # one more failure.  Counts with tap-summary.py (skips not listed in
@@ -21,26 +29,31 @@ for t in "$@"; do
 	tests+=(-t "erofs:$t")
 	only+=(--only "$t")
 done
-images=$("$REPO/images/build.sh")
 "$REPO/scripts/build-kernel.sh" "$flavour" >/dev/null
 "$REPO/scripts/kernel-version.sh" "$flavour"
 out=$CACHE/kselftest
 # binaries of this run only: other runs rebuild theirs meanwhile
 mkdir -p "$out"
 install=$(mktemp -d "$out/install.XXXXXX")
-trap 'rm -rf "$install" "$install.log"' EXIT
-"$REPO/scripts/selftests-build.sh" "$install" >/dev/null
+trap 'rm -rf "$install" "$install.log" "$install.tree"' EXIT
+"$REPO/scripts/fresh-tree.sh" "$install.tree"
+"$REPO/scripts/selftests-build.sh" "$install" "$install.tree" >/dev/null
+sel=$install.tree/tools/testing/selftests
 
 step "running the erofs selftests in the $flavour guest"
 log=$out/run-$flavour.log
 # every guest prints its kernel log after the tests, for the log check
 pass=()
-for v in ISHARE_STRESS_SECONDS ISHARE_STRESS_SEED FIO_RUNTIME; do
+for v in ISHARE_STRESS_SECONDS ISHARE_STRESS_SEED FIO_RUNTIME EROFS_IMAGES; do
 	[ -z "${!v:-}" ] || pass+=("$v=${!v}")
 done
-cmd=("$REPO/scripts/guest-debug.sh" env EROFS_IMAGES="$images" "${pass[@]}"
-     "$install/run_kselftest.sh" "${tests[@]}"
-     ${KSFT_TIMEOUT:+-o "$KSFT_TIMEOUT"})
+if [ ${#tests[@]} = 0 ] && [ -z "${KSFT_TIMEOUT:-}" ]; then
+	run=(make -s --no-print-directory -C "$sel" TARGETS=erofs run_tests)
+else
+	run=("$install/run_kselftest.sh" "${tests[@]}"
+	     ${KSFT_TIMEOUT:+-o "$KSFT_TIMEOUT"})
+fi
+cmd=("$REPO/scripts/guest-debug.sh" env "${pass[@]}" "${run[@]}")
 export GUEST_ARGS="log_buf_len=8M ${GUEST_ARGS:-}"
 rc=0
 # the kernel log a debug guest prints after the tests goes to the log only

@@ -11,17 +11,18 @@
 # FIO_RUNTIME seconds (default 60).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/ishare_images.sh"
 ksft_skip=4
-images=${EROFS_IMAGES:-}
 runtime=${FIO_RUNTIME:-60}
 
 echo "TAP version 13"
-if [ "$(id -u)" != 0 ] || [ ! -f "$images/fio-flat.erofs" ]; then
-	echo "1..0 # SKIP needs root and EROFS_IMAGES (from images/build.sh)"
-	exit $ksft_skip
-fi
 if ! command -v fio >/dev/null; then
 	echo "1..0 # SKIP fio is not installed"
+	exit $ksft_skip
+fi
+ishare_images
+if [ ! -f "$images/fio-flat.erofs" ]; then
+	echo "1..0 # SKIP $images has no fio images (built without fio)"
 	exit $ksft_skip
 fi
 
@@ -46,7 +47,8 @@ while read -r name image how opts direct; do
 	if [ "$how" = loop ]; then
 		mount -t erofs -o "ro,loop${opts:+,$opts}" "$images/$image.erofs" "$work/$name"
 	else
-		"$here/erofs_mount" "$images/$image.erofs" "$work/$name" "$opts"
+		ishare_file_image "$image" &&
+			"$here/erofs_mount" "$file_image" "$work/$name" "$opts"
 	fi || echo "# mounting $image failed"
 	[ -n "$opts" ] || continue
 	for fs in "$sysfs"/*; do

@@ -31,7 +31,7 @@ FIXTURE(layouts) {
 	struct big_file big;
 };
 
-/* a: compressed or otherwise unlike b; images/build.sh recipes */
+/* a: compressed or otherwise unlike b; mkimages.sh recipes */
 FIXTURE_VARIANT(layouts) {
 	struct variant_images img;
 };

@@ -13,10 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/loop.h>
+#include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "../kselftest.h"
@@ -44,6 +47,87 @@ const unsigned int ishare_nr_files = sizeof(ishare_files) / sizeof(*ishare_files
 
 /* short enough that every path below it fits in PATH_MAX */
 static char images[1024];
+/* where the images are seen from inside ishare_prepare()'s private /tmp */
+#define IMAGES_MNT	"/tmp/images"
+/*
+ * copies of images kept on tmpfs, made on first use: a file-backed mount
+ * needs ->read_folio, which tmpfs lacks and ramfs has
+ */
+#define IMAGES_RAM	"/tmp/images-ram"
+static bool images_on_tmpfs;
+/* why there are no images, when there are none; errno-like status */
+static char images_why[256];
+static int images_ret = KSFT_SKIP;
+
+#ifndef ISHARE_SRCDIR
+#define ISHARE_SRCDIR	"."
+#endif
+
+/*
+ * Once per program, before the harness forks its tests: the images of
+ * EROFS_IMAGES, or else those that mkimages.sh (beside this program, or in
+ * the source directory of an O= build) builds with the mkfs.erofs on PATH,
+ * once per run, under ${TMPDIR:-/tmp}.
+ */
+static void __attribute__((constructor)) find_images(void)
+{
+	const char *env = getenv("EROFS_IMAGES");
+	char exe[PATH_MAX], cmd[PATH_MAX + 32], *slash;
+	int status;
+	ssize_t n;
+	FILE *p;
+
+	if (env && *env) {
+		if (snprintf(images, sizeof(images), "%s", env) >= (int)sizeof(images)) {
+			snprintf(images_why, sizeof(images_why), "EROFS_IMAGES is too long");
+			return;
+		}
+		images_ret = 0;
+		return;
+	}
+	/* only root mounts: leave the reason to ishare_prepare() */
+	if (geteuid())
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0) {
+		snprintf(images_why, sizeof(images_why), "/proc/self/exe: %s",
+			 strerror(errno));
+		return;
+	}
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(cmd, sizeof(cmd), "%s/mkimages.sh", exe);
+	/* installed beside the programs, or still in the source directory */
+	if (access(cmd, X_OK))
+		snprintf(exe, sizeof(exe), "%s", ISHARE_SRCDIR);
+	snprintf(cmd, sizeof(cmd), "'%s/mkimages.sh'", exe);
+	fflush(NULL);
+	p = popen(cmd, "re");
+	if (!p) {
+		snprintf(images_why, sizeof(images_why), "popen mkimages.sh: %s",
+			 strerror(errno));
+		images_ret = -errno;
+		return;
+	}
+	/* the image directory, or why there is none */
+	if (!fgets(images, sizeof(images), p))
+		images[0] = 0;
+	images[strcspn(images, "\n")] = 0;
+	status = pclose(p);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && images[0]) {
+		images_ret = 0;
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP) {
+		snprintf(images_why, sizeof(images_why), "%s", images);
+	} else {
+		snprintf(images_why, sizeof(images_why),
+			 "mkimages.sh could not build the images (status %d)", status);
+		images_ret = -EIO;
+	}
+	if (images_ret)
+		images[0] = 0;
+}
 
 size_t ishare_pages(size_t bytes)
 {
@@ -52,14 +136,73 @@ size_t ishare_pages(size_t bytes)
 	return (bytes + psz - 1) / psz;
 }
 
+/*
+ * copy @src to @dst, a new file, by read and write: copy_file_range()
+ * refuses to cross filesystems; 0 or -errno
+ */
+static int copy_file(const char *src, const char *dst)
+{
+	size_t len = 1 << 20;
+	char *buf = malloc(len);
+	int in, out, ret = 0;
+	ssize_t n;
+
+	if (!buf)
+		return -ENOMEM;
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		ret = -errno;
+		goto out_free;
+	}
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0) {
+		ret = -errno;
+		goto out_in;
+	}
+	while ((n = read(in, buf, len)) > 0) {
+		if (write(out, buf, n) != n) {
+			n = -1;
+			break;
+		}
+	}
+	if (n < 0) {
+		ret = errno ? -errno : -EIO;
+		unlink(dst);
+	}
+	close(out);
+out_in:
+	close(in);
+out_free:
+	free(buf);
+	return ret;
+}
+
 const char *ishare_image(const char *recipe)
 {
 	static char path[2][PATH_MAX];
 	static int slot;
+	struct stat st;
 
 	slot ^= 1;
+	if (images_on_tmpfs && *recipe) {
+		snprintf(path[slot], PATH_MAX, IMAGES_RAM "/%s.erofs", recipe);
+		if (!stat(path[slot], &st))
+			return path[slot];
+		snprintf(path[slot ^ 1], PATH_MAX, "%s/%s.erofs", images, recipe);
+		/* on failure the tmpfs path: its mount fails for all to see */
+		if (!copy_file(path[slot ^ 1], path[slot]))
+			return path[slot];
+	}
 	snprintf(path[slot], PATH_MAX, "%s/%s.erofs", images, recipe);
 	return path[slot];
+}
+
+const char *ishare_source(const char *name)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", images, name);
+	return path;
 }
 
 const char *ishare_tree(const char *name)
@@ -250,29 +393,55 @@ int ishare_umount(const char *dir, int flags)
 int ishare_prepare(bool need_ishare, char *why, size_t len)
 {
 	static const char * const dirs[] = { MNT_A, MNT_B, MNT_C, MNT_D };
-	const char *env = getenv("EROFS_IMAGES");
+	char fdpath[64];
+	struct statfs sfs;
 	struct stat st;
 	unsigned int i;
-	int ret;
+	int ret, fd;
 
 	if (geteuid()) {
 		snprintf(why, len, "needs root");
 		return KSFT_SKIP;
 	}
-	if (!env || snprintf(images, sizeof(images), "%s", env) >= sizeof(images) ||
-	    stat(ishare_tree(""), &st) || stat(ishare_image("digest"), &st)) {
-		snprintf(why, len, "needs EROFS_IMAGES from images/build.sh");
-		return KSFT_SKIP;
+	if (images_ret) {
+		snprintf(why, len, "%s", images_why);
+		return images_ret;
+	}
+	if (stat(ishare_tree(""), &st) || stat(ishare_image("digest"), &st)) {
+		snprintf(why, len, "%s holds no test images (tree/, digest.erofs)", images);
+		return -ENOENT;
 	}
 	if (unshare(CLONE_NEWNS)) {
 		snprintf(why, len, "unshare(CLONE_NEWNS): %s", strerror(errno));
 		return KSFT_SKIP;
 	}
-	if (mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) ||
+	/* the images stay reachable, bound into the private /tmp */
+	fd = open(images, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) ||
 	    mount("ishare", "/tmp", "tmpfs", 0, "mode=0755")) {
 		ret = -errno;
 		snprintf(why, len, "private tmpfs: %s", strerror(errno));
 		return ret;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (mkdir(IMAGES_MNT, 0755) ||
+	    mount(fdpath, IMAGES_MNT, NULL, MS_BIND, NULL)) {
+		ret = -errno;
+		snprintf(why, len, "bind %s to %s: %s", images, IMAGES_MNT,
+			 strerror(errno));
+		close(fd);
+		return ret;
+	}
+	close(fd);
+	snprintf(images, sizeof(images), "%s", IMAGES_MNT);
+	if (!statfs(IMAGES_MNT, &sfs) && sfs.f_type == TMPFS_MAGIC) {
+		if (mkdir(IMAGES_RAM, 0755) ||
+		    mount("ramfs", IMAGES_RAM, "ramfs", 0, NULL)) {
+			ret = -errno;
+			snprintf(why, len, "ramfs on %s: %s", IMAGES_RAM, strerror(errno));
+			return ret;
+		}
+		images_on_tmpfs = true;
 	}
 	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
 		if (mkdir(dirs[i], 0755)) {

@@ -34,15 +34,17 @@ extern const unsigned int ishare_nr_files;
 #define DOMAIN_OPTS	"domain_id=ishare-selftest"
 
 struct variant_images {
-	const char *a;		/* recipe of mount A (images/build.sh) */
+	const char *a;		/* recipe of mount A (mkimages.sh) */
 	const char *b;		/* recipe of mount B */
 	bool loop;		/* through a loop device, else file-backed */
 };
 
 /*
- * Every test: root, EROFS_IMAGES, a private mount namespace with a tmpfs on
- * /tmp holding MNT_A..MNT_D and, with @need_ishare, a kernel that accepts
- * "inode_share,domain_id=".  0, KSFT_SKIP or -errno; @why says why not 0.
+ * Every test: root, the images (EROFS_IMAGES, or else mkimages.sh once per
+ * program), a private mount namespace with a tmpfs on /tmp holding
+ * MNT_A..MNT_D and the images bound on /tmp/images and, with @need_ishare,
+ * a kernel that accepts "inode_share,domain_id=".  0, KSFT_SKIP or -errno;
+ * @why says why not 0.
  */
 int ishare_prepare(bool need_ishare, char *why, size_t len);
 
@@ -59,8 +61,9 @@ int ishare_prepare(bool need_ishare, char *why, size_t len);
 	ASSERT_EQ(0, _ret) TH_LOG("%s", _why);				\
 } while (0)
 
-const char *ishare_image(const char *recipe);	/* EROFS_IMAGES/recipe.erofs */
-const char *ishare_tree(const char *name);	/* EROFS_IMAGES/tree/name */
+const char *ishare_image(const char *recipe);	/* IMAGES/recipe.erofs */
+const char *ishare_tree(const char *name);	/* IMAGES/tree/name */
+const char *ishare_source(const char *name);	/* IMAGES/name, a source tree */
 
 /* mount(2) an image (a recipe name) read-only; 0 or -errno */
 int ishare_mount(const char *recipe, const char *dir, bool loop,

@@ -3,18 +3,14 @@
 # Page cache sharing, seen from userspace: two images built from one tree,
 # mounted file-backed in one domain.  After a file is read through mount A, reading it
 # through mount B must add no page cache pages and return the same bytes;
-# without a domain, B's read must add them.  EROFS_IMAGES as smoke_mount.sh.
+# without a domain, B's read must add them.  Images as smoke_mount.sh.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-ksft_skip=4
-images=${EROFS_IMAGES:-}
+. "$here/ishare_images.sh"
 file=random-1048699	# 1 MiB + 123 bytes: 257 pages
 
 echo "TAP version 13"
-if [ "$(id -u)" != 0 ] || [ ! -f "$images/digest.erofs" ]; then
-	echo "1..0 # SKIP needs root and EROFS_IMAGES (from images/build.sh)"
-	exit $ksft_skip
-fi
+ishare_images
 echo "1..4"
 
 work=$(mktemp -d)
@@ -23,12 +19,16 @@ failed=0
 
 cached_kb() { awk '/^Cached:/ { print $2 }' /proc/meminfo; }
 
+# file-backed mounts of two images of one tree
+ishare_file_image digest && image_a=$file_image
+ishare_file_image digest-copy && image_b=$file_image
+
 # run OPTIONS: mount both, read A then B; print B's page cache growth in
 # pages and whether B's bytes are right
 run() {
 	local opts=$1 before after same=no
-	"$here/erofs_mount" "$images/digest.erofs" "$work/a" "$opts" || return 1
-	"$here/erofs_mount" "$images/digest-copy.erofs" "$work/b" "$opts" || return 1
+	"$here/erofs_mount" "$image_a" "$work/a" "$opts" || return 1
+	"$here/erofs_mount" "$image_b" "$work/b" "$opts" || return 1
 	echo 3 >/proc/sys/vm/drop_caches
 	cat "$work/a/$file" >/dev/null
 	# B's own metadata (directory, inode, xattrs) is read before measuring
