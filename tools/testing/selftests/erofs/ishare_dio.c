@@ -3,7 +3,8 @@
  * O_DIRECT on a shared file, set at open or later with fcntl(F_SETFL),
  * behaves as on the same file of an unshared mount (C): the same success
  * or errno, for aligned and misaligned requests, the file's bytes when it
- * is allowed, and no page in the shared cache.
+ * is allowed, and no page in the shared cache.  On a flat image on a block
+ * device (a loop device) an aligned O_DIRECT read must really succeed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +29,8 @@ FIXTURE(dio) {
 
 FIXTURE_VARIANT(dio) {
 	struct variant_images img;
+	/* B flat on a block device: aligned O_DIRECT reads go to it */
+	bool direct;
 };
 
 FIXTURE_VARIANT_ADD(dio, flat_file) {
@@ -36,6 +39,7 @@ FIXTURE_VARIANT_ADD(dio, flat_file) {
 
 FIXTURE_VARIANT_ADD(dio, flat_loop) {
 	.img = { "digest", "digest-copy", true },
+	.direct = true,
 };
 
 FIXTURE_VARIANT_ADD(dio, lz4_file) {
@@ -123,7 +127,7 @@ static struct dio_result dio_read(const char *path, bool via_fcntl,
 }
 
 static void check_aligned(struct __test_metadata *_metadata, char *buf,
-			  bool via_fcntl)
+			  bool via_fcntl, bool direct)
 {
 	char b[PATH_MAX], c[PATH_MAX], a[PATH_MAX], *want;
 	struct dio_result rb, rc;
@@ -147,9 +151,22 @@ static void check_aligned(struct __test_metadata *_metadata, char *buf,
 		EXPECT_EQ(rc.ret, rb.ret) TH_LOG("%s", b);
 		if (!rb.open_err && rb.ret == n)
 			EXPECT_EQ(0, memcmp(want, buf, n)) TH_LOG("%s", b);
-		TH_LOG("%s: O_DIRECT %s: %s, read %zd", files[i],
-		       via_fcntl ? "by fcntl" : "at open",
-		       strerror(rb.open_err), rb.ret);
+		if (direct) {
+			/*
+			 * a real direct read with the right bytes (6.12 may
+			 * stop short of an inline tail, and does so unshared
+			 * too); a file of whole blocks comes whole
+			 */
+			EXPECT_EQ(0, rb.open_err)
+				TH_LOG("%s: O_DIRECT %s: %s", b,
+				       via_fcntl ? "by fcntl" : "at open",
+				       strerror(rb.open_err));
+			EXPECT_LT(0, rb.ret) TH_LOG("%s: O_DIRECT read %zd", b, rb.ret);
+			if (rb.ret > 0 && rb.ret <= n)
+				EXPECT_EQ(0, memcmp(want, buf, rb.ret)) TH_LOG("%s", b);
+			if (n % 4096 == 0)
+				EXPECT_EQ(n, rb.ret) TH_LOG("%s", b);
+		}
 
 		/* direct reads leave the shared cache alone */
 		EXPECT_EQ(0, ishare_resident_path(a)) TH_LOG("%s", a);
@@ -166,12 +183,12 @@ static void check_aligned(struct __test_metadata *_metadata, char *buf,
 
 TEST_F(dio, o_direct_at_open)
 {
-	check_aligned(_metadata, self->buf, false);
+	check_aligned(_metadata, self->buf, false, variant->direct);
 }
 
 TEST_F(dio, o_direct_via_fcntl)
 {
-	check_aligned(_metadata, self->buf, true);
+	check_aligned(_metadata, self->buf, true, variant->direct);
 }
 
 /* misaligned offset, length and buffer: the errno of the unshared file */
