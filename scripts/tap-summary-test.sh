@@ -6,7 +6,8 @@
 # or unlisted programs, timeouts, module-test's two runs, a build whose
 # every case skips) and kunit-summary.py synthetic kunit.py JSON, and
 # checks scripts/expected-tests against the selftest Makefile and
-# kunit/*.kunitconfig.  Each check is one result; writes "PASSED FAILED 0"
+# kunit/*.kunitconfig, and the selftests' .gitignore against the programs
+# the Makefile builds.  Each check is one result; writes "PASSED FAILED 0"
 # to $RESULTS/tap-summary-test when RESULTS is set.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -214,6 +215,19 @@ EOF
 if [ "$(sort <<<"$programs")" = "$(listed kselftest)" ]; then ok; else
 	ko "scripts/expected-tests and the selftest Makefile list other programs:"
 	diff <(sort <<<"$programs") <(listed kselftest) >&2 || true
+fi
+# and the selftests' .gitignore names every program the Makefile builds
+built=$(python3 - "$REPO/tools/testing/selftests/erofs/Makefile" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read().replace("\\\n", " ")
+for m in re.finditer(r"^(TEST_GEN_PROGS|TEST_GEN_FILES)\s*[:+]?=(.*)$", text, re.M):
+    print("\n".join(m.group(2).split()))
+EOF
+)
+ignored=$(grep -v '^#' "$REPO/tools/testing/selftests/erofs/.gitignore" | sort)
+if [ "$(sort <<<"$built")" = "$ignored" ]; then ok; else
+	ko "tools/testing/selftests/erofs/.gitignore and the Makefile's built programs differ:"
+	diff <(sort <<<"$built") <(echo "$ignored") >&2 || true
 fi
 suites=$(cd "$REPO/kunit" && ls -- *.kunitconfig | sed 's/\.kunitconfig$//' | sort)
 if [ "$suites" = "$(listed kunit)" ]; then ok; else
