@@ -94,7 +94,7 @@ static long memory_event(const char *name)
 static void wrong(struct soak_stats *st, const char *path, const char *how)
 {
 	if (!st->wrong++)
-		snprintf(st->first_wrong, sizeof(st->first_wrong), "%s: %s",
+		snprintf(st->first_wrong, sizeof(st->first_wrong), "%.200s: %s",
 			 path, how);
 }
 
