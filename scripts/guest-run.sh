@@ -58,7 +58,7 @@ um)
 x86_64)
 	need qemu-system-x86_64 qemu-system-x86
 	cpus=2 extra=
-	if [ "$flavour" = x86_64-debug ]; then
+	if [ "$flavour" = x86_64-debug ] || [ "$flavour" = x86_64-fuzz ]; then
 		# the debug kernel runs its races on more CPUs than the host
 		# has, fully preemptible; and without ACPI's PCI interrupt
 		# routing (virtio-pci has MSI-X), whose AML, slowed down by

@@ -29,14 +29,30 @@ mkdir -p "$CACHE"
 
 # kernel_arch FLAVOUR: the architecture a test kernel flavour builds for
 # and boots as: um, x86_64, the debug kernels um-debug (UML) and
-# x86_64-debug (QEMU, SMP), or upstream (unpatched Linux >= 7.0 from
-# scripts/upstream-tree.sh, a benchmark peer)
+# x86_64-debug (QEMU, SMP), x86_64-fuzz (x86_64-debug without
+# EROFS_FS_DEBUG, for corrupt images), or upstream (unpatched Linux >= 7.0
+# from scripts/upstream-tree.sh, a benchmark peer)
 kernel_arch() {
 	case $1 in
 	um | um-debug) echo um ;;
-	x86_64 | x86_64-debug | upstream) echo x86_64 ;;
-	*) die "unknown kernel flavour $1 (um, um-debug, x86_64, x86_64-debug or upstream)" ;;
+	x86_64 | x86_64-debug | x86_64-fuzz | upstream) echo x86_64 ;;
+	*) die "unknown kernel flavour $1 (um, um-debug, x86_64, x86_64-debug, x86_64-fuzz or upstream)" ;;
 	esac
+}
+
+# fuzz_fragment: config.x86_64-debug with EROFS_FS_DEBUG off.  Its
+# DBG_BUGON()s are BUG()s that stock erofs hits on purpose on inconsistent
+# images (its Kconfig help: "enable more BUG_ONs which check the
+# filesystem consistency"), so corrupt images are fuzzed without them.
+fuzz_fragment() {
+	local frag=$REPO/tools/testing/selftests/erofs/config.x86_64-debug
+	local out=$CACHE/build/config.x86_64-fuzz
+
+	mkdir -p "$CACHE/build"
+	{ grep -v '^CONFIG_EROFS_FS_DEBUG=' "$frag"
+	  echo '# CONFIG_EROFS_FS_DEBUG is not set'; } >"$out.tmp"
+	mv "$out.tmp" "$out"
+	echo "$out"
 }
 
 # kunit.py fragments of the test kernel FLAVOUR: all erofs suites plus
@@ -51,9 +67,13 @@ kunit_args() {
 		return
 	fi
 	arch=$(kernel_arch "$1")
-	[ -f "$frag.$1" ] || die "no kernel fragment for $1"
 	printf -- '--kunitconfig=%s ' "$REPO/.kunitconfig" "$frag" "$frag.$arch"
-	[ "$1" = "$arch" ] || printf -- '--kunitconfig=%s ' "$frag.$1"
+	if [ "$1" = x86_64-fuzz ]; then
+		printf -- '--kunitconfig=%s ' "$(fuzz_fragment)"
+	elif [ "$1" != "$arch" ]; then
+		[ -f "$frag.$1" ] || die "no kernel fragment for $1"
+		printf -- '--kunitconfig=%s ' "$frag.$1"
+	fi
 	echo
 }
 
