@@ -14,7 +14,7 @@ ishare_file_image() {
 	[ "$(stat -f -c %T "$images")" = tmpfs ] || return 0
 	if [ -z "$ishare_images_ram" ]; then
 		ishare_images_ram=$(mktemp -d) || return 1
-		mount -t ramfs ramfs "$ishare_images_ram" || return 1
+		mount -t ramfs ishare "$ishare_images_ram" || return 1
 		trap 'umount -l "$ishare_images_ram"; rmdir "$ishare_images_ram"' EXIT
 	fi
 	file_image=$ishare_images_ram/$1.erofs
