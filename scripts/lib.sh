@@ -67,7 +67,7 @@ kunit_args() {
 		return
 	fi
 	arch=$(kernel_arch "$1")
-	printf -- '--kunitconfig=%s ' "$REPO/.kunitconfig" "$frag" "$frag.$arch"
+	printf -- '--kunitconfig=%s ' "$REPO/fs/erofs/.kunitconfig" "$frag" "$frag.$arch"
 	if [ "$1" = x86_64-fuzz ]; then
 		printf -- '--kunitconfig=%s ' "$(fuzz_fragment)"
 	elif [ "$1" != "$arch" ]; then
