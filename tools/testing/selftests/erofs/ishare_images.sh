@@ -6,12 +6,17 @@
 # and it fails it when the images cannot be built.  ishare_file_image
 # NAME sets $file_image to the image to mount file-backed: a copy on a
 # ramfs of the script's own when the images are on tmpfs (which lacks
-# ->read_folio); not in a subshell, which would lose the ramfs.
+# ->read_folio), or anywhere but ramfs under lockdep (see ishare_lib.c);
+# not in a subshell, which would lose the ramfs.
 ishare_images_ram=
 
 ishare_file_image() {
 	file_image=$images/$1.erofs
-	[ "$(stat -f -c %T "$images")" = tmpfs ] || return 0
+	case $(stat -f -c %T "$images") in
+	tmpfs) ;;
+	ramfs) return 0 ;;
+	*) [ -e /proc/lockdep ] || return 0 ;;
+	esac
 	if [ -z "$ishare_images_ram" ]; then
 		ishare_images_ram=$(mktemp -d) || return 1
 		mount -t ramfs ishare "$ishare_images_ram" || return 1

@@ -50,11 +50,15 @@ static char images[1024];
 /* where the images are seen from inside ishare_prepare()'s private /tmp */
 #define IMAGES_MNT	"/tmp/images"
 /*
- * copies of images kept on tmpfs, made on first use: a file-backed mount
- * needs ->read_folio, which tmpfs lacks and ramfs has
+ * copies of images made on first use on a ramfs: for images on tmpfs,
+ * since a file-backed mount needs ->read_folio, which tmpfs lacks and
+ * ramfs has; and under lockdep, since erofs' readahead reads the backing
+ * file under its own invalidate_lock, taking the backing inode's i_rwsem
+ * for 9p (netfs) or a direct read, an order lockdep reports against any
+ * read of such a file into user memory (stock erofs too)
  */
 #define IMAGES_RAM	"/tmp/images-ram"
-static bool images_on_tmpfs;
+static bool images_to_ram;
 /* why there are no images, when there are none; errno-like status */
 static char images_why[256];
 static int images_ret = KSFT_SKIP;
@@ -184,7 +188,7 @@ const char *ishare_image(const char *recipe)
 	struct stat st;
 
 	slot ^= 1;
-	if (images_on_tmpfs && *recipe) {
+	if (images_to_ram && *recipe) {
 		snprintf(path[slot], PATH_MAX, IMAGES_RAM "/%s.erofs", recipe);
 		if (!stat(path[slot], &st))
 			return path[slot];
@@ -434,14 +438,16 @@ int ishare_prepare(bool need_ishare, char *why, size_t len)
 	}
 	close(fd);
 	snprintf(images, sizeof(images), "%s", IMAGES_MNT);
-	if (!statfs(IMAGES_MNT, &sfs) && sfs.f_type == TMPFS_MAGIC) {
+	if (!statfs(IMAGES_MNT, &sfs) &&
+	    (sfs.f_type == TMPFS_MAGIC ||
+	     (sfs.f_type != RAMFS_MAGIC && !access("/proc/lockdep", F_OK)))) {
 		if (mkdir(IMAGES_RAM, 0755) ||
 		    mount("ramfs", IMAGES_RAM, "ramfs", 0, NULL)) {
 			ret = -errno;
 			snprintf(why, len, "ramfs on %s: %s", IMAGES_RAM, strerror(errno));
 			return ret;
 		}
-		images_on_tmpfs = true;
+		images_to_ram = true;
 	}
 	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
 		if (mkdir(dirs[i], 0755)) {
