@@ -4,7 +4,7 @@
 .PHONY: help check kunit kunit-x86_64 kunit-um-debug selftests \
 	selftests-x86_64 selftests-um-debug kunit-x86_64-debug \
 	selftests-x86_64-debug stress module module-test series demo bench \
-	deb deb-test
+	deb deb-test fuzz kunit-tree kselftest-tree
 
 help:
 	@echo "make demo              memory with and without page cache sharing: python3.11, two versions"
@@ -18,6 +18,9 @@ help:
 	@echo "make kunit-x86_64-debug erofs KUnit suites on the x86_64 debug kernel, 4 CPUs"
 	@echo "make selftests-x86_64-debug erofs selftests on the x86_64 debug kernel, 4 CPUs, log checked"
 	@echo "make stress            file-identity stress on the x86_64 debug kernel (STRESS_SECONDS=60)"
+	@echo "make fuzz              10000 corrupt images on x86_64-fuzz (x86_64-debug without EROFS_FS_DEBUG)"
+	@echo "make kunit-tree        kunit.py run --kunitconfig=fs/erofs in a fresh patched tree (KUNIT_ARCH=um|x86_64)"
+	@echo "make kselftest-tree    make kselftest TARGETS=erofs in a fresh patched tree, in a UML guest"
 	@echo "make module            out-of-tree erofs.ko for Debian's 6.12 kernel"
 	@echo "make module-test       erofs.ko on Debian's stock kernel in QEMU: tests, unload, reload"
 	@echo "make deb               out/deb/erofs-ishare-dkms_*.deb: DKMS package for Debian's 6.12 kernels"
@@ -77,4 +80,13 @@ demo:
 
 bench:
 	@scripts/bench.sh
-fuzz: ; @scripts/fuzz.sh	# FUZZ_MUTANTS (10000), FUZZ_SEED (1), FUZZ_FLAVOUR (x86_64-debug)
+# FUZZ_MUTANTS (10000), FUZZ_SEED (1), FUZZ_FLAVOUR (x86_64-fuzz)
+fuzz:
+	@scripts/fuzz.sh
+
+KUNIT_ARCH ?= um
+kunit-tree:
+	@scripts/kunit-tree.sh $(KUNIT_ARCH)
+
+kselftest-tree:
+	@scripts/kselftest-tree.sh um

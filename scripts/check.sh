@@ -16,14 +16,21 @@ trap 'rm -rf "$RESULTS"' EXIT
 
 steps=(
 	"tap-summary-test  scripts/tap-summary-test.sh"
+	"manifest-test     bench/manifest-test.sh"
 	"kunit-um          scripts/kunit.sh um"
-	"selftests-um      scripts/selftests.sh um"
+	"kunit-tree-um     scripts/kunit-tree.sh um"
+	"kselftest-tree-um scripts/kselftest-tree.sh um"
 	"kunit-x86_64      scripts/kunit.sh x86_64"
 	"selftests-x86_64  scripts/selftests.sh x86_64"
 	"module            scripts/module.sh"
 	"module-test       scripts/module-test.sh"
 	"kunit-um-debug    scripts/kunit.sh um-debug"
 	"selftests-um-debug scripts/selftests.sh um-debug"
+	"kunit-x86_64-debug scripts/kunit.sh x86_64-debug"
+	# 4 CPUs under KASAN and lockdep: the races, lifetime and fault
+	# injection; make selftests-x86_64-debug runs every program
+	"selftests-x86_64-debug scripts/selftests.sh x86_64-debug ishare_stress ishare_lifetime ishare_layouts ishare_mmap ishare_faults"
+	"fuzz-x86_64-fuzz  scripts/fuzz.sh 300"
 )
 
 start=$SECONDS
