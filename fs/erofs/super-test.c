@@ -16,8 +16,13 @@
 #define USER_PFX	"user.kunit.long.prefix."
 #define FP_A		"sha256:a665a45920422f9d417e4867efdc4fb8a04a1f3fff1fa07e998e86f7f7a27ae3"
 
+/* the on-disk layout, checked where it cannot fail at run time */
+static_assert(offsetof(struct erofs_super_block, xattr_filter_reserved) == 104);
 static_assert(offsetof(struct erofs_super_block, ishare_xattr_prefix_id) == 105);
+static_assert(offsetof(struct erofs_super_block, reserved2) == 106);
 static_assert(sizeof(struct erofs_super_block) == 128);
+static_assert(EROFS_FEATURE_COMPAT_PLAIN_XATTR_PFX == 0x10);
+static_assert(EROFS_FEATURE_COMPAT_ISHARE_XATTRS == 0x20);
 
 static struct erofs_kunit_image *new_image(struct kunit *test)
 {
@@ -33,16 +38,6 @@ static void erofs_super_layout_test(struct kunit *test)
 	struct erofs_super_block *dsb;
 	size_t size;
 	u8 *image;
-
-	KUNIT_EXPECT_EQ(test, offsetof(struct erofs_super_block,
-				       xattr_filter_reserved), 104);
-	KUNIT_EXPECT_EQ(test, offsetof(struct erofs_super_block,
-				       ishare_xattr_prefix_id), 105);
-	KUNIT_EXPECT_EQ(test, offsetof(struct erofs_super_block, reserved2),
-			106);
-	KUNIT_EXPECT_EQ(test, sizeof(struct erofs_super_block), 128);
-	KUNIT_EXPECT_EQ(test, EROFS_FEATURE_COMPAT_PLAIN_XATTR_PFX, 0x10);
-	KUNIT_EXPECT_EQ(test, EROFS_FEATURE_COMPAT_ISHARE_XATTRS, 0x20);
 
 	/* the builder writes the id where mkfs.erofs does */
 	KUNIT_ASSERT_EQ(test, erofs_kunit_image_add_prefix(img, USER_PFX), 0);
