@@ -8,7 +8,7 @@
 
 help:
 	@echo "make demo              memory with and without page cache sharing: python3.11, two versions"
-	@echo "make check             every test: KUnit and selftests, UML and x86_64"
+	@echo "make check             each kind of test once: kunit.py, kselftest, module, debug kernel, fuzz"
 	@echo "make kunit             erofs KUnit suites on UML"
 	@echo "make kunit-x86_64      erofs KUnit suites on x86_64 under QEMU"
 	@echo "make selftests         erofs selftests in a UML guest"

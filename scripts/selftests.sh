@@ -62,6 +62,9 @@ else
 fi
 cmd=("$REPO/scripts/guest-debug.sh" env "${pass[@]}" "${run[@]}")
 export GUEST_ARGS="log_buf_len=8M ${GUEST_ARGS:-}"
+# every program on a TCG guest under KASAN takes more than an hour; each
+# program still has its own timeout (settings)
+[ ${#tests[@]} != 0 ] || export GUEST_TIMEOUT=${GUEST_TIMEOUT:-10800}
 rc=0
 # the kernel log a debug guest prints after the tests goes to the log only
 "$REPO/scripts/guest-run.sh" "$flavour" "${cmd[@]}" 2>&1 | tee "$log" |
