@@ -17,8 +17,6 @@ build=$("$REPO/scripts/build-kernel.sh" "$flavour")
 "$REPO/scripts/kernel-version.sh" "$flavour"
 [ "$arch" = um ] || need qemu-system-x86_64 qemu-system-x86
 
-# the suites mount images they write to "/": make the boot rootfs ramfs,
-# which file-backed erofs can read (tmpfs has no ->read_folio)
 tree=$("$REPO/scripts/kernel-tree.sh")
 json=$build/kunit.json
 rm -f "$json"
@@ -32,8 +30,7 @@ rc=0
 # shellcheck disable=SC2046
 PATH=/usr/lib/ccache:$PATH python3 tools/testing/kunit/kunit.py run \
 	--arch="$arch" --build_dir="$build" --jobs="$JOBS" --timeout=900 \
-	--json="$json" $(kunit_args "$flavour") "${qemu[@]}" \
-	--kernel_args=rootfstype=ramfs || rc=$?
+	--json="$json" $(kunit_args "$flavour") "${qemu[@]}" || rc=$?
 
 python3 "$REPO/scripts/kunit-summary.py" "kunit-$flavour" "$json" >"$build/kunit.counts" || rc=1
 case $flavour in

@@ -61,7 +61,6 @@
 #include <linux/pseudo_fs.h>
 #include <linux/random.h>
 #include <linux/siphash.h>
-#include <kunit/visibility.h>
 #include "xattr.h"
 #include "internal.h"
 
@@ -167,7 +166,7 @@ unsigned long erofs_ishare_stat(enum erofs_ishare_stat_item item)
  * key = le32 domain length | domain | fingerprint: the explicit length makes
  * the encoding unambiguous ("ab" + "c" never equals "a" + "bc").
  */
-VISIBLE_IF_KUNIT u8 *
+EROFS_VISIBLE_IF_KUNIT u8 *
 erofs_ishare_encode_key(const char *domain, const void *fp, unsigned int fplen,
 			unsigned int *keylen)
 {
@@ -191,8 +190,8 @@ erofs_ishare_encode_key(const char *domain, const void *fp, unsigned int fplen,
  */
 static siphash_key_t erofs_ishare_hash_key __read_mostly;
 
-VISIBLE_IF_KUNIT unsigned long erofs_ishare_hash(const u8 *key,
-						 unsigned int keylen)
+EROFS_VISIBLE_IF_KUNIT unsigned long
+erofs_ishare_hash(const u8 *key, unsigned int keylen)
 {
 	return (unsigned long)siphash(key, keylen, &erofs_ishare_hash_key);
 }
@@ -223,7 +222,7 @@ static const struct address_space_operations erofs_ishare_aops;
  * like @inode.  Returns NULL when the shared inode exists with another size
  * or block size.
  */
-VISIBLE_IF_KUNIT struct inode *
+EROFS_VISIBLE_IF_KUNIT struct inode *
 erofs_ishare_iget_hashed(struct inode *inode, const u8 *key,
 			 unsigned int keylen, unsigned long hash)
 {

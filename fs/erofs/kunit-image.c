@@ -617,36 +617,50 @@ void *erofs_kunit_image_build(struct erofs_kunit_image *img, size_t *sizep)
 }
 
 /*
- * Unlink the file behind @file.  The extra dentry reference keeps
- * vfs_unlink() from turning the dentry negative under the open file when
- * the file holds its only other reference (a failed mount has already
- * dropped its own open file).
+ * A file holding @image on a private ramfs: the tests never write to a
+ * real filesystem, and need none to be writable.  ramfs, not tmpfs, as a
+ * file-backed erofs needs ->read_folio.  The file is an O_TMPFILE, so it
+ * has no name to unlink, and it holds the ramfs mount: both go with the
+ * last reference to the file.
  */
-static void eki_unlink(struct file *file)
+static struct file *eki_image_file(const void *image, size_t size)
 {
-	struct dentry *dentry = dget(file->f_path.dentry);
-	struct dentry *parent = dget_parent(dentry);
-	struct inode *dir = d_inode(parent);
+	struct file_system_type *type = get_fs_type("ramfs");
+	struct vfsmount *mnt;
+	struct file *file;
+	loff_t off = 0;
 
-	if (mnt_want_write(file->f_path.mnt))
-		goto out;
-	inode_lock_nested(dir, I_MUTEX_PARENT);
-	if (dentry->d_parent == parent && !d_unhashed(dentry))
-		vfs_unlink(file_mnt_idmap(file), dir, dentry, NULL);
-	inode_unlock(dir);
-	mnt_drop_write(file->f_path.mnt);
-out:
-	dput(parent);
-	dput(dentry);
+	if (!type)
+		return ERR_PTR(-ENODEV);
+	/* internal, so that the last mntput() kills it at once */
+	mnt = vfs_kern_mount(type, SB_KERNMOUNT, "erofs-kunit", NULL);
+	module_put(type->owner);
+	if (IS_ERR(mnt))
+		return ERR_CAST(mnt);
+	file = file_open_root_mnt(mnt, ".", O_TMPFILE | O_RDWR | O_LARGEFILE,
+				  0600);
+	mntput(mnt);
+	if (IS_ERR(file))
+		return file;
+
+	while (off < size) {
+		ssize_t ret = kernel_write(file, image + off, size - off, &off);
+
+		if (ret <= 0) {
+			fput(file);
+			return ERR_PTR(ret ?: -EIO);
+		}
+	}
+	return file;
 }
 
-static struct vfsmount *eki_fc_mount(const char *source, const char *options)
+static struct vfsmount *eki_fc_mount(struct file *file, const char *options)
 {
 	struct file_system_type *type = get_fs_type("erofs");
 	struct fs_context *fc;
 	struct vfsmount *mnt;
 	char *opts = NULL;
-	int err;
+	int err = 0;
 
 	if (!type)
 		return ERR_PTR(-ENODEV);
@@ -660,8 +674,8 @@ static struct vfsmount *eki_fc_mount(const char *source, const char *options)
 	if (IS_ERR(fc))
 		return ERR_CAST(fc);
 
-	err = vfs_parse_fs_string(fc, "source", source, strlen(source));
-	if (!err && options) {
+	erofs_kunit_fc_set_file(fc, file);
+	if (options) {
 		opts = kstrdup(options, GFP_KERNEL);
 		err = opts ? generic_parse_monolithic(fc, opts) : -ENOMEM;
 		kfree(opts);
@@ -674,21 +688,18 @@ static struct vfsmount *eki_fc_mount(const char *source, const char *options)
 KUNIT_DEFINE_ACTION_WRAPPER(eki_mntput, mntput, struct vfsmount *);
 
 /*
- * Build @img, write it to a fresh file on the boot rootfs and mount that as
- * a file-backed erofs with @options (may be NULL).  The file is unlinked
- * right away; the mount goes when the test ends.  Skips the test if the
- * rootfs cannot hold the image.
+ * Build @img, write it to a file on a private ramfs and mount that as a
+ * file-backed erofs with @options (may be NULL); the mount goes when the
+ * test ends.  Returns the mount or its error; a test that cannot get its
+ * image file fails.
  */
 struct vfsmount *erofs_kunit_mount(struct erofs_kunit_image *img,
 				   const char *options)
 {
-	static atomic_t seq = ATOMIC_INIT(0);
 	struct kunit *test = img->test;
 	struct vfsmount *mnt;
 	struct file *file;
-	char path[48];
 	size_t size;
-	loff_t off = 0;
 	void *image;
 	int err;
 
@@ -696,31 +707,11 @@ struct vfsmount *erofs_kunit_mount(struct erofs_kunit_image *img,
 	if (IS_ERR(image))
 		return image;
 
-	snprintf(path, sizeof(path), "/erofs-kunit-%d.img",
-		 atomic_inc_return(&seq));
-	file = filp_open(path, O_CREAT | O_EXCL | O_RDWR | O_LARGEFILE, 0600);
-	if (IS_ERR(file))
-		kunit_skip(test, "cannot create %s on the rootfs: %pe",
-			   path, file);
-	if (!file->f_mapping->a_ops->read_folio) {
-		eki_unlink(file);
-		fput(file);
-		kunit_skip(test, "the rootfs cannot back erofs (no ->read_folio)");
-	}
-
-	while (off < size) {
-		ssize_t ret = kernel_write(file, image + off, size - off, &off);
-
-		if (ret <= 0) {
-			eki_unlink(file);
-			fput(file);
-			kunit_skip(test, "cannot write %s: %zd", path, ret);
-		}
-	}
-
-	mnt = eki_fc_mount(path, options);
-	eki_unlink(file);
-	fput(file);
+	file = eki_image_file(image, size);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, file,
+					 "no image file on a private ramfs");
+	mnt = eki_fc_mount(file, options);
+	fput(file);		/* a mount holds its own reference */
 	if (IS_ERR(mnt))
 		return mnt;
 	err = kunit_add_action_or_reset(test, eki_mntput, mnt);

@@ -5,8 +5,9 @@
  * An image holds a superblock with chosen compat features, an optional long
  * xattr name prefix table (plainly in the metadata area or in a packed
  * inode), a root directory and regular files with inline xattrs, stored
- * uncompressed or LZ4-compressed.  erofs_kunit_mount() writes it to the boot rootfs and mounts it
- * as a file-backed erofs, so tests run against real erofs objects.
+ * uncompressed or LZ4-compressed.  erofs_kunit_mount() writes it to a
+ * private ramfs and mounts it as a file-backed erofs, so tests run against
+ * real erofs objects.
  *
  * Everything is released through kunit-managed allocations and actions.
  */
