@@ -52,9 +52,8 @@
  * list of fills in progress; s_umount is read-trylocked and inode->i_lock
  * taken (igrab) under it.  erofs_sb_info.ishare_io_lock protects a
  * filesystem's list of reads in flight.  erofs_ishare_domains_lock (a
- * mutex) protects the list of domains and their users.  The cached-pages
- * counter and the eviction of a domain take the pseudo sb's
- * s_inode_list_lock, then inode->i_lock.
+ * mutex) protects the list of domains and their users.  The eviction of
+ * a domain takes the pseudo sb's s_inode_list_lock, then inode->i_lock.
  */
 #include <linux/mount.h>
 #include <linux/pagevec.h>
@@ -88,8 +87,7 @@ struct erofs_ishare {
 	struct list_head fills;		/* erofs_ishare_fill.node */
 	unsigned long flags;		/* EROFS_ISHARE_{WARNED,DEAD} */
 	u64 domain;			/* erofs_ishare_domain.gen */
-	/* erofs_sb_info.ishare_id, see below; read on every read() */
-	u64 filler ____cacheline_aligned_in_smp;
+	u64 filler;			/* erofs_sb_info.ishare_id, see below */
 	unsigned int keylen;
 	u8 key[];
 };
@@ -135,17 +133,48 @@ static atomic_long_t erofs_ishare_nr = ATOMIC_LONG_INIT(0);
 static atomic_long_t erofs_ishare_sharers = ATOMIC_LONG_INIT(0);
 static atomic64_t erofs_ishare_last_id = ATOMIC64_INIT(0);
 
-static unsigned long erofs_ishare_cached_pages(void)
-{
-	struct super_block *sb = erofs_ishare_mnt->mnt_sb;
-	unsigned long pages = 0;
-	struct inode *inode;
+/*
+ * Pages of the shared mappings, counted without walking them.  A folio is
+ * counted when a fill first sees it (->readahead gets every folio that
+ * readahead added, ->read_folio every other one before it is read, and
+ * z_erofs counts those its readmore adds) and marked with PG_checked,
+ * which migration and splitting carry over; it is uncounted by
+ * ->free_folio, which every removal from a page cache calls.  A folio
+ * that page-cache code adds and drops without reading it is never
+ * counted.  Only a khugepaged collapse (CONFIG_READ_ONLY_THP_FOR_FS) drops
+ * folios without ->free_folio and puts in an unmarked one: it leaves the
+ * count too high until the domain goes.
+ */
+static struct percpu_counter erofs_ishare_pages;
 
-	spin_lock(&sb->s_inode_list_lock);
-	list_for_each_entry(inode, &sb->s_inodes, i_sb_list)
-		pages += READ_ONCE(inode->i_data.nrpages);
-	spin_unlock(&sb->s_inode_list_lock);
-	return pages;
+void erofs_ishare_count_folio(struct folio *folio)
+{
+	if (folio_test_checked(folio))
+		return;
+	folio_set_checked(folio);
+	percpu_counter_add(&erofs_ishare_pages, folio_nr_pages(folio));
+}
+
+/* the folios of @rac, locked and new in the page cache */
+static void erofs_ishare_count_rac(struct readahead_control *rac)
+{
+	pgoff_t last = readahead_index(rac) + readahead_count(rac) - 1;
+	XA_STATE(xas, &rac->mapping->i_pages, readahead_index(rac));
+	struct folio *folio;
+
+	rcu_read_lock();
+	xas_for_each(&xas, folio, last) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		erofs_ishare_count_folio(folio);
+	}
+	rcu_read_unlock();
+}
+
+static void erofs_ishare_free_folio(struct folio *folio)
+{
+	if (folio_test_checked(folio))
+		percpu_counter_sub(&erofs_ishare_pages, folio_nr_pages(folio));
 }
 
 /* the global counters of /sys/fs/erofs/ishare/ */
@@ -157,7 +186,7 @@ unsigned long erofs_ishare_stat(enum erofs_ishare_stat_item item)
 	case EROFS_ISHARE_SHARER_INODES:
 		return atomic_long_read(&erofs_ishare_sharers);
 	case EROFS_ISHARE_CACHED_PAGES:
-		return erofs_ishare_cached_pages();
+		return percpu_counter_sum_positive(&erofs_ishare_pages);
 	}
 	return 0;
 }
@@ -288,6 +317,14 @@ static unsigned int erofs_ishare_cost(struct inode *inode)
 	return EROFS_ISHARE_COST_BDEV;
 }
 
+/* whether reads of @vi count as served by another filesystem's fill */
+static bool erofs_ishare_from_others(struct erofs_ishare *is,
+				     struct erofs_inode *vi)
+{
+	lockdep_assert_held(&is->lock);
+	return is->filler && is->filler != EROFS_I_SB(&vi->vfs_inode)->ishare_id;
+}
+
 /* keep the sharer list sorted by cost, first come first among equals */
 static void erofs_ishare_add_sharer(struct erofs_ishare *is,
 				    struct erofs_inode *vi)
@@ -295,6 +332,7 @@ static void erofs_ishare_add_sharer(struct erofs_ishare *is,
 	struct erofs_inode *pos;
 
 	spin_lock(&is->lock);
+	vi->ishare_from_others = erofs_ishare_from_others(is, vi);
 	list_for_each_entry(pos, &is->sharers, ishare_node)
 		if (pos->ishare_cost > vi->ishare_cost)
 			break;
@@ -339,6 +377,7 @@ void erofs_ishare_attach(struct inode *inode)
 	vi->ishare = shared;
 	vi->ishare_cost = erofs_ishare_cost(inode);
 	vi->ishare_failed = false;
+	vi->ishare_from_others = false;
 	INIT_LIST_HEAD(&vi->ishare_node);
 	atomic_long_inc(&erofs_ishare_sharers);
 	atomic_long_inc(&sbi->ishare_files);
@@ -449,11 +488,16 @@ static int erofs_ishare_fill_begin(struct inode *shared, struct file *file,
 	/* counted before the pin goes, so put_super cannot miss it */
 	atomic_inc(&EROFS_I_SB(fill->sharer)->ishare_inflight);
 	fill->io = kmalloc(sizeof(*fill->io), GFP_NOFS | __GFP_NOWARN);
-	if (first)
-		WRITE_ONCE(is->filler,
-			   EROFS_SB((inode ?: fill->sharer)->i_sb)->ishare_id);
 	spin_lock(&is->lock);
 	list_add(&fill->node, &is->fills);
+	if (first) {
+		struct erofs_inode *vi;
+
+		is->filler = EROFS_SB((inode ?: fill->sharer)->i_sb)->ishare_id;
+		list_for_each_entry(vi, &is->sharers, ishare_node)
+			WRITE_ONCE(vi->ishare_from_others,
+				   erofs_ishare_from_others(is, vi));
+	}
 	spin_unlock(&is->lock);
 	return 0;
 }
@@ -628,17 +672,28 @@ struct inode *erofs_ishare_iomap_inode(struct inode *inode)
  * file's first page was last filled by another mount counts as a read that
  * sharing served (per-mount "ishare_reads_from_others").  Only the mount
  * that last filled the first page is remembered (the file's "filler"), so
- * whole-file reads are exact and reads elsewhere are attributed to it.  The
- * check is one load and a compare: a read costs what an unshared one does.
+ * whole-file reads are exact and reads elsewhere are attributed to it.
+ * The fills keep the answer in each sharer (ishare_from_others): a read
+ * costs what an unshared one does plus a test of that flag, and a counted
+ * one a per-cpu increment.
  */
 static void erofs_ishare_account_read(struct inode *inode)
 {
-	struct erofs_sb_info *sbi = EROFS_I_SB(inode);
-	struct erofs_ishare *is = EROFS_I(inode)->ishare->i_private;
-	u64 filler = READ_ONCE(is->filler);
+	if (READ_ONCE(EROFS_I(inode)->ishare_from_others))
+		this_cpu_inc(*EROFS_I_SB(inode)->ishare_reads_from_others);
+}
 
-	if (filler && filler != sbi->ishare_id)
-		atomic_long_inc(&sbi->ishare_reads_from_others);
+/* the per-mount counter "ishare_reads_from_others" */
+unsigned long erofs_ishare_reads_from_others(struct erofs_sb_info *sbi)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	if (!sbi->ishare_reads_from_others)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(sbi->ishare_reads_from_others, cpu);
+	return sum;
 }
 
 static bool erofs_ishare_compressed(struct inode *sharer)
@@ -679,6 +734,7 @@ static int erofs_ishare_read_folio(struct file *file, struct folio *folio)
 	struct erofs_ishare_fill fill;
 	int err, tries;
 
+	erofs_ishare_count_folio(folio);
 	for (tries = 0; tries < 2; tries++) {
 		if (tries) {
 			folio_lock(folio);
@@ -714,6 +770,7 @@ static void erofs_ishare_readahead(struct readahead_control *rac)
 	unsigned long nr_pages = readahead_count(rac);
 	struct erofs_ishare_fill fill;
 
+	erofs_ishare_count_rac(rac);
 	/* folios left in @rac are unlocked by the caller and read later */
 	if (erofs_ishare_fill_begin(shared, rac->file, !index, &fill))
 		return;
@@ -741,6 +798,7 @@ static const struct address_space_operations erofs_ishare_aops = {
 	.readahead = erofs_ishare_readahead,
 	.release_folio = iomap_release_folio,
 	.invalidate_folio = iomap_invalidate_folio,
+	.free_folio = erofs_ishare_free_folio,
 };
 
 /*
@@ -901,6 +959,8 @@ void erofs_ishare_put_sb(struct super_block *sb)
 	struct erofs_ishare_domain *d = EROFS_SB(sb)->ishare_domain;
 	bool last;
 
+	free_percpu(EROFS_SB(sb)->ishare_reads_from_others);
+	EROFS_SB(sb)->ishare_reads_from_others = NULL;
 	if (!d)
 		return;
 	EROFS_SB(sb)->ishare_domain = NULL;
@@ -938,6 +998,9 @@ int erofs_ishare_init_sb(struct super_block *sb)
 				       GFP_KERNEL);
 	if (!sbi->ishare_name)
 		return -ENOMEM;
+	sbi->ishare_reads_from_others = alloc_percpu(unsigned long);
+	if (!sbi->ishare_reads_from_others)
+		return -ENOMEM;
 	sbi->ishare_domain = erofs_ishare_get_domain(sbi->domain_id);
 	if (!sbi->ishare_domain)
 		return -ENOMEM;
@@ -950,10 +1013,14 @@ int __init erofs_ishare_init(void)
 	int err;
 
 	get_random_bytes(&erofs_ishare_hash_key, sizeof(erofs_ishare_hash_key));
+	err = percpu_counter_init(&erofs_ishare_pages, 0, GFP_KERNEL);
+	if (err)
+		return err;
 	erofs_ishare_mnt = kern_mount(&erofs_ishare_fs_type);
 	if (IS_ERR(erofs_ishare_mnt)) {
 		err = PTR_ERR(erofs_ishare_mnt);
 		erofs_ishare_mnt = NULL;
+		percpu_counter_destroy(&erofs_ishare_pages);
 		return err;
 	}
 	/*
@@ -964,6 +1031,7 @@ int __init erofs_ishare_init(void)
 	if (err) {
 		kern_unmount(erofs_ishare_mnt);
 		erofs_ishare_mnt = NULL;
+		percpu_counter_destroy(&erofs_ishare_pages);
 	}
 	return err;
 }
@@ -972,4 +1040,6 @@ void erofs_ishare_exit(void)
 {
 	kern_unmount(erofs_ishare_mnt);
 	erofs_ishare_mnt = NULL;
+	/* the last shared inode has gone, and with it every counted folio */
+	percpu_counter_destroy(&erofs_ishare_pages);
 }
