@@ -24,6 +24,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 hostname "deb-$deb_phase"
 
 # result DESCRIPTION CMD...: run CMD as one top-level TAP result
@@ -38,6 +39,8 @@ result() {
 		failed=$((failed + 1))
 	fi
 }
+# stamp WHAT: the guest's uptime, so that a slow step shows in the log
+stamp() { echo "# $(cut -d' ' -f1 /proc/uptime) s: $*"; }
 srcversion() { cat /sys/module/erofs/srcversion 2>/dev/null; }
 is_ours() { [ "$(srcversion)" = "$deb_srcversion" ]; }
 from() { modinfo -n erofs | grep -q "/$1/"; }
@@ -83,8 +86,11 @@ ours)
 	result "srcversion $(srcversion) is the one DKMS built" is_ours
 	echo "# modinfo: $(modinfo erofs | grep -E '^(version|series|linux_source|srcversion):' | tr -s ' \n' ' ')"
 	result "modprobe the loop driver" modprobe loop
+	stamp "selftests"
 	selftests || failed=$((failed + 1))
-	result "apt-get remove $deb_pkg" apt-get remove -y -q "$deb_pkg"
+	stamp "apt-get remove $deb_pkg"
+	result "apt-get remove $deb_pkg" timeout 1800 apt-get remove -y -q "$deb_pkg"
+	stamp "removed"
 	result "no erofs left under updates/dkms" \
 		not sh -c "ls /lib/modules/$(uname -r)/updates/dkms/erofs.ko* 2>/dev/null"
 	;;

@@ -23,7 +23,9 @@ for a in $($bb cat /proc/cmdline); do
 	case $a in init=*) init=${a#init=} ;; esac
 done
 opts=trans=virtio,version=9p2000.L,msize=262144
-$bb mount -t 9p -o "rw,$opts" debroot /newroot || fail "cannot mount the Debian root over 9p"
+# the root is this guest's alone while it runs: cache it (cache=loose), or
+# apt and dpkg, which mmap their caches, crawl over uncached 9p on TCG
+$bb mount -t 9p -o "rw,cache=loose,$opts" debroot /newroot || fail "cannot mount the Debian root over 9p"
 $bb mount -t 9p -o "ro,$opts" hostroot /newroot/host || fail "cannot mount the host's / over 9p"
 $bb umount /dev /proc
 exec $bb switch_root /newroot "${init:-/sbin/init}"

@@ -70,7 +70,7 @@ debootstrap --variant=minbase --keyring="$key" "$suite" "$root" "$mirror" >"$log
 	[ -z "$security" ] || echo "deb [signed-by=$key] ${security%/} $suite-security main"
 } >"$root/etc/apt/sources.list"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-for m in proc sys dev; do
+for m in proc sys dev dev/pts; do
 	mount --bind "/$m" "$root/$m"
 	mounted+=("$root/$m")
 done
