@@ -29,6 +29,7 @@
 #define SOAK_CG		CGROUP "/ishare-soak"
 #define MEMORY_MAX	"8M"
 #define READERS		4	/* the last one outside the cgroup */
+#define HUNG_TASK	"/proc/sys/kernel/hung_task_timeout_secs"
 
 static const char * const mounts[] = { MNT_A, MNT_B, MNT_C };
 
@@ -42,6 +43,7 @@ FIXTURE(soak) {
 	char *want[64];		/* ishare_files, from the source tree */
 	ssize_t size[64];
 	struct soak_stats *stats;	/* READERS of them, shared */
+	char hung_task[32];	/* HUNG_TASK before the test, to restore */
 };
 
 FIXTURE_SETUP(soak)
@@ -68,6 +70,9 @@ FIXTURE_TEARDOWN(soak)
 	for (i = 0; i < ARRAY_SIZE(mounts); i++)
 		umount2(mounts[i], MNT_DETACH);
 	umount2(CGROUP, MNT_DETACH);
+	/* later tests and programs get the kernel's own timeout back */
+	if (self->hung_task[0])
+		ishare_write_str(HUNG_TASK, self->hung_task);
 	for (i = 0; i < ishare_nr_files; i++)
 		free(self->want[i]);
 }
@@ -163,7 +168,7 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 	char log[16384], pid[32];
 	time_t deadline;
 	long total = 0;
-	int kmsg, status;
+	int kmsg, status, fd;
 
 	/* a file never read through two mounts would not prove sharing */
 	ASSERT_EQ(0, ishare_mount("digest", MNT_A, true, DOMAIN_OPTS));
@@ -175,9 +180,13 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 	ASSERT_EQ(0, ishare_write_str(CGROUP "/cgroup.subtree_control", "+memory"));
 	ASSERT_EQ(0, mkdir(SOAK_CG, 0755));
 	ASSERT_EQ(0, ishare_write_str(SOAK_CG "/memory.max", MEMORY_MAX));
-	if (!access("/proc/sys/kernel/hung_task_timeout_secs", F_OK))
-		ASSERT_EQ(0, ishare_write_str("/proc/sys/kernel/hung_task_timeout_secs",
-					      "30"));
+	fd = open(HUNG_TASK, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ASSERT_LT(0, read(fd, self->hung_task,
+				  sizeof(self->hung_task) - 1));
+		close(fd);
+		ASSERT_EQ(0, ishare_write_str(HUNG_TASK, "30"));
+	}
 
 	kmsg = ishare_kmsg_open();
 	deadline = time(NULL) + seconds;
