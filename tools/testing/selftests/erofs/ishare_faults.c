@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fault injection on the sharing paths (fault-injection.rst): for each of
- * mount, lookup (attach to the shared inode), open, pread, mmap fault and
- * a fill through another mount, fail the 1st, 2nd, ... allocation the
+ * mount, lookup (attach to the shared inode), open, pread (through a flat
+ * sharer, and through an lz4 mount alone, which decompresses), mmap fault
+ * and a fill through another mount, fail the 1st, 2nd, ... allocation the
  * syscall makes (/proc/thread-self/fail-nth, failslab or fail_page_alloc)
  * until the syscall no longer reaches the fault.  Each call either fails
  * with a clean error or succeeds, every byte read is right, the file reads
@@ -489,6 +490,20 @@ TEST_F_TIMEOUT(faults, pread, 1200)
 	EXPECT_LT(0, self->r.points);
 	ASSERT_EQ(0, umount2(MNT_B, 0));
 	ASSERT_EQ(0, umount2(MNT_A, 0));
+	EXPECT_TRUE(counters_zero());
+}
+
+/*
+ * pread through the lz4 mount alone: no flat sharer to go through, so
+ * every fill decompresses, with the allocations that takes
+ */
+TEST_F_TIMEOUT(faults, pread_lz4, 1200)
+{
+	ASSERT_EQ(0, ram_mount("digest-lz4", MNT_B, false));
+	sweep_pread(_metadata, &self->r, self->want, self->size, MNT_B "/" FILE_NAME);
+	SWEEP_LOG("pread through lz4 alone");
+	EXPECT_LT(0, self->r.points);
+	ASSERT_EQ(0, umount2(MNT_B, 0));
 	EXPECT_TRUE(counters_zero());
 }
 
