@@ -651,12 +651,24 @@ int ishare_drop_caches(void)
 	return ishare_drop_caches_mode(3);
 }
 
+/*
+ * A fill's I/O worker waits for the folios it left locked with a
+ * reference of its own (erofs_ishare_wait_range() in ishare.c), which it
+ * drops only once it runs after the unlock: a drop right after a read can
+ * find the last folio still referenced and keep it.  Pages go in a second
+ * pass, 20 ms later, when the worker has run.
+ */
 int ishare_drop_caches_mode(int mode)
 {
 	char s[4];
+	int ret;
 
 	sync();
 	snprintf(s, sizeof(s), "%d", mode);
+	ret = ishare_write_str("/proc/sys/vm/drop_caches", s);
+	if (ret || !(mode & 1))
+		return ret;
+	usleep(20000);
 	return ishare_write_str("/proc/sys/vm/drop_caches", s);
 }
 
