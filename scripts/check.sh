@@ -7,12 +7,13 @@
 # nothing, or counted nothing, is a failure, and so is a step that failed
 # without counting a failure.  Skips count as skipped only when
 # scripts/expected-skips lists them (tap-summary.py, kunit-summary.py).
+# check.sh adds each step's minutes to its line for the summary.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 RESULTS=$(mktemp -d "$CACHE/results.XXXXXX")
 export RESULTS
-trap 'rm -rf "$RESULTS" "$RESULTS.minutes"' EXIT
+trap 'rm -rf "$RESULTS"' EXIT
 
 # Each step covers what no other step does, so that a fresh run fits in
 # an hour on two cores.  Left to their own make targets, as duplicates:
@@ -46,7 +47,6 @@ for s in "${steps[@]}"; do
 	t=$SECONDS
 	(cd "$REPO" && $cmd)
 	rc=$?
-	echo "$name $(((SECONDS - t + 30) / 60))" >>"$RESULTS.minutes"
 	p=0 f=0 n=0
 	[ -s "$RESULTS/$name" ] && read -r p f n <"$RESULTS/$name"
 	p=${p:-0} f=${f:-0} n=${n:-0}
@@ -57,16 +57,15 @@ for s in "${steps[@]}"; do
 		echo "make check: $name failed (exit $rc) without counting a failure" >&2
 		f=1
 	fi
-	echo "$p $f $n" >"$RESULTS/$name"
+	echo "$p $f $n $(((SECONDS - t + 30) / 60))" >"$RESULTS/$name"
 done
 
 total_p=0 total_f=0 total_s=0
 echo
 echo "== summary ($(((SECONDS - start) / 60)) min) =="
 for f in "$RESULTS"/*; do
-	read -r p n s <"$f"
-	min=$(awk -v s="${f##*/}" '$1 == s { print $2 " min" }' "$RESULTS.minutes" 2>/dev/null)
-	printf '%-22s %4d passed, %d failed, %d skipped  %s\n' "${f##*/}" "$p" "$n" "$s" "$min"
+	read -r p n s min <"$f"
+	printf '%-22s %4d passed, %d failed, %d skipped%s\n' "${f##*/}" "$p" "$n" "$s" "${min:+  $min min}"
 	total_p=$((total_p + p)) total_f=$((total_f + n)) total_s=$((total_s + s))
 done
 echo "$total_p passed, $total_f failed, $total_s skipped"
