@@ -99,6 +99,8 @@ printf '\177' | dd of="$out/corrupt-prefix.erofs" bs=1 seek=$((1024 + 105)) \
 	conv=notrunc status=none
 # found by make fuzz: a long prefix too long, read after the root dentry
 "$here/images/corrupt-prefix-len.sh" "$out/prefix-ok.erofs" "$out/corrupt-prefix-len.erofs"
+# found by make fuzz: a directory entry whose inode address overflows
+"$here/images/corrupt-nid.sh" "$out/prefix-ok.erofs" "$out/corrupt-nid.erofs"
 
 # key aliasing (ishare_aliasing): fingerprints set by hand that a plain
 # concatenation of domain and fingerprint would confuse
