@@ -7,13 +7,25 @@
 # nothing, or counted nothing, is a failure, and so is a step that failed
 # without counting a failure.  Skips count as skipped only when
 # scripts/expected-skips lists them (tap-summary.py, kunit-summary.py).
-# check.sh adds each step's minutes to its line for the summary.
+# check.sh adds each step's minutes to its line for the summary, and
+# shows above it, for each failed step, the lines of its output that say
+# why (CI shows only the end of the output).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 RESULTS=$(mktemp -d "$CACHE/results.XXXXXX")
 export RESULTS
+LOGS=$CACHE/check-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
 trap 'rm -rf "$RESULTS"' EXIT
+# why BAD LOG: the lines of a step's output that say why it failed
+why() {
+	grep -E -e '^(not ok|# not ok)|^tap-summary: .*(failed|did not|plan|never|not in|no test)' \
+		-e '^(kernel log check: [0-9]|guest-run:|make check:|.*: error:|ERROR:)' \
+		-e "$("$REPO/scripts/kernel-log-check.sh" --pattern)" "$2" |
+		grep -vE 'skipped as expected|^kernel log check: clean' | head -n "$1"
+}
 
 # Each step covers what no other step does, so that a fresh run fits in
 # an hour on two cores.  Left to their own make targets, as duplicates:
@@ -45,8 +57,8 @@ for s in "${steps[@]}"; do
 	step "make check: $name"
 	rm -f "$RESULTS/$name"
 	t=$SECONDS
-	(cd "$REPO" && $cmd)
-	rc=$?
+	(cd "$REPO" && $cmd) 2>&1 | tee "$LOGS/$name"
+	rc=${PIPESTATUS[0]}
 	p=0 f=0 n=0
 	[ -s "$RESULTS/$name" ] && read -r p f n <"$RESULTS/$name"
 	p=${p:-0} f=${f:-0} n=${n:-0}
@@ -61,6 +73,13 @@ for s in "${steps[@]}"; do
 done
 
 total_p=0 total_f=0 total_s=0
+for f in "$RESULTS"/*; do
+	read -r p n s min <"$f"
+	[ "$n" -eq 0 ] || [ ! -f "$LOGS/${f##*/}" ] && continue
+	echo
+	echo "== why ${f##*/} failed (whole output: $LOGS/${f##*/}) =="
+	why 8 "$LOGS/${f##*/}"
+done
 echo
 echo "== summary ($(((SECONDS - start) / 60)) min) =="
 for f in "$RESULTS"/*; do
