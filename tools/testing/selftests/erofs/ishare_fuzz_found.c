@@ -10,8 +10,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -123,6 +125,59 @@ TEST_F(found, corrupt_nid)
 	close(fd);
 	EXPECT_EQ(1, corrupt);
 	EXPECT_EQ(0, other);
+	EXPECT_FALSE(splat(log)) TH_LOG("kernel log:\n%s", log);
+}
+
+/*
+ * images/corrupt-frag-size.py: files kept whole in the packed inode's
+ * fragment, their i_size made 1.9 GB.  The fragment's extent spans the
+ * whole i_size and read-ahead grew to cover it: the first read filled the
+ * page cache with locked folios until the machine thrashed.  Reading the
+ * first 64 KiB must end (with data or an error) and leave the file's page
+ * cache within a read-ahead window's reach.
+ */
+#define FRAG_SIZE	0x78000000UL
+#define FRAG_MAX_PAGES	4096	/* 16 MiB, far above any read-ahead window */
+
+TEST_F_TIMEOUT(found, corrupt_frag_size, 600)
+{
+	int kmsg = ishare_kmsg_open(), files = 0;
+	char log[16384], path[PATH_MAX];
+	static char buf[65536];
+	struct dirent *d;
+	DIR *dir;
+
+	ASSERT_EQ(0, ishare_mount("corrupt-frag-size", MNT_C, variant->loop,
+				  variant->opts));
+	dir = opendir(MNT_C);
+	ASSERT_NE(NULL, dir);
+	while ((d = readdir(dir))) {
+		struct stat st;
+		void *map;
+		long pages;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", MNT_C, d->d_name);
+		if (stat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		ASSERT_EQ(FRAG_SIZE, st.st_size) TH_LOG("%s", path);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		ASSERT_LE(0, fd) TH_LOG("%s: %s", path, strerror(errno));
+		if (read(fd, buf, sizeof(buf)) < 0)
+			TH_LOG("%s: %s", path, strerror(errno));
+		map = mmap(NULL, FRAG_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+		ASSERT_NE(MAP_FAILED, map);
+		pages = ishare_resident(map, FRAG_SIZE);
+		EXPECT_GE(FRAG_MAX_PAGES, pages) TH_LOG("%s", path);
+		munmap(map, FRAG_SIZE);
+		close(fd);
+		files++;
+	}
+	closedir(dir);
+	EXPECT_EQ(0, ishare_umount(MNT_C, 0));
+	EXPECT_LT(0, files);
+	ishare_kmsg_read(kmsg, log, sizeof(log));
+	close(kmsg);
 	EXPECT_FALSE(splat(log)) TH_LOG("kernel log:\n%s", log);
 }
 

@@ -101,6 +101,11 @@ printf '\177' | dd of="$out/corrupt-prefix.erofs" bs=1 seek=$((1024 + 105)) \
 "$here/images/corrupt-prefix-len.sh" "$out/prefix-ok.erofs" "$out/corrupt-prefix-len.erofs"
 # found by make fuzz: a directory entry whose inode address overflows
 "$here/images/corrupt-nid.sh" "$out/prefix-ok.erofs" "$out/corrupt-nid.erofs"
+# found by make fuzz: files kept whole in the packed inode's fragment
+# (all of handset-a's), their i_size made 1.9 GB
+recipe frag-ok "$out/handset-a" --xattr-inode-digest=trusted.erofs.fingerprint.v1 \
+	-zlz4 -Eall-fragments -Enosbcrc
+"$here/images/corrupt-frag-size.py" "$out/frag-ok.erofs" "$out/corrupt-frag-size.erofs"
 
 # key aliasing (ishare_aliasing): fingerprints set by hand that a plain
 # concatenation of domain and fingerprint would confuse
