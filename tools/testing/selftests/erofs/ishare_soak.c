@@ -2,7 +2,7 @@
 /*
  * Memory-pressure soak: flat and compressed images of one domain read for
  * ISHARE_SOAK_SECONDS (default 180) by processes inside a memory cgroup
- * whose memory.max is far below what they read, and by one outside it,
+ * whose memory.high is far below what they read, and by one outside it,
  * while slab reclaim (drop_caches=2) runs now and then.  Readers read
  * whole files, close early after one byte (head -c1) or map them; every
  * byte is checked against the source tree.  No wrong byte, no hung task
@@ -27,7 +27,14 @@
 
 #define CGROUP		"/tmp/cg"
 #define SOAK_CG		CGROUP "/ishare-soak"
-#define MEMORY_MAX	"8M"
+/*
+ * Reclaim runs in the cgroup above memory.high, and no task of it is ever
+ * OOM-killed below memory.max: three readers may hold 2 MiB of anonymous
+ * memory each (a whole sparse-2M read), which no reclaim can take without
+ * swap, and memory.max at 8M once OOM-killed one of them.
+ */
+#define MEMORY_HIGH	"8M"
+#define MEMORY_MAX	"24M"
 #define READERS		4	/* the last one outside the cgroup */
 #define HUNG_TASK	"/proc/sys/kernel/hung_task_timeout_secs"
 
@@ -103,37 +110,6 @@ static void wrong(struct soak_stats *st, const char *path, const char *how)
 			 path, how);
 }
 
-/*
- * Read @path through a small buffer, checking it against @want: what the
- * cgroup holds is then page cache, which reclaim can take, and not
- * anonymous memory, which it cannot (three readers slurping sparse-2M at
- * once came near memory.max in anonymous memory alone and were OOM-killed)
- */
-static void read_whole(struct soak_stats *st, const char *path,
-		       const char *want, size_t size)
-{
-	static char buf[16384];
-	size_t done = 0;
-	ssize_t n;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		wrong(st, path, "open failed");
-		return;
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if ((size_t)n > size - done || memcmp(buf, want + done, n))
-			break;
-		done += n;
-	}
-	if (n > 0)
-		wrong(st, path, done + n > size ? "long read" : "wrong bytes (read)");
-	else if (n < 0 || done != size)
-		wrong(st, path, n < 0 ? "read failed" : "short read");
-	close(fd);
-}
-
 /* one reader until @deadline: random mount, file and way of reading */
 static void reader(char * const *want, const ssize_t *sizes,
 		   struct soak_stats *st, time_t deadline)
@@ -151,7 +127,13 @@ static void reader(char * const *want, const ssize_t *sizes,
 		snprintf(path, sizeof(path), "%s/%s", m, ishare_files[f]);
 		switch (rand_r(&seed) % 3) {
 		case 0:		/* whole file */
-			read_whole(st, path, want[f], size);
+			if (ishare_slurp(path, &buf) != (ssize_t)size) {
+				wrong(st, path, "short read");
+				break;
+			}
+			if (memcmp(buf, want[f], size))
+				wrong(st, path, "wrong bytes (read)");
+			free(buf);
 			st->reads++;
 			break;
 		case 1:		/* head -c1 */
@@ -204,6 +186,7 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 	ASSERT_EQ(0, mount("cgroup2", CGROUP, "cgroup2", 0, NULL));
 	ASSERT_EQ(0, ishare_write_str(CGROUP "/cgroup.subtree_control", "+memory"));
 	ASSERT_EQ(0, mkdir(SOAK_CG, 0755));
+	ASSERT_EQ(0, ishare_write_str(SOAK_CG "/memory.high", MEMORY_HIGH));
 	ASSERT_EQ(0, ishare_write_str(SOAK_CG "/memory.max", MEMORY_MAX));
 	fd = open(HUNG_TASK, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -240,7 +223,7 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 		EXPECT_EQ(0, st->wrong) TH_LOG("reader %u: first: %s", i,
 					       st->first_wrong);
 		TH_LOG("reader %u%s: %ld reads, %ld early closes, %ld maps", i,
-		       i < READERS - 1 ? " (memory.max " MEMORY_MAX ")" : "",
+		       i < READERS - 1 ? " (memory.high " MEMORY_HIGH ")" : "",
 		       st->reads, st->early_closes, st->maps);
 		total += st->reads + st->early_closes + st->maps;
 	}
@@ -253,10 +236,11 @@ TEST_F_TIMEOUT(soak, memory_pressure, 3600)
 	EXPECT_EQ(NULL, strstr(log, "BUG"));
 	EXPECT_EQ(NULL, strstr(log, "WARNING"));
 
-	/* the cgroup really was at its limit, again and again */
-	TH_LOG("memory.events: max %ld, oom_kill %ld", memory_event("max"),
+	/* the cgroup really was over memory.high, again and again */
+	TH_LOG("memory.events: high %ld, max %ld, oom_kill %ld",
+	       memory_event("high"), memory_event("max"),
 	       memory_event("oom_kill"));
-	EXPECT_LT(0, memory_event("max"));
+	EXPECT_LT(0, memory_event("high"));
 	EXPECT_EQ(0, memory_event("oom_kill"));
 	EXPECT_EQ(0, rmdir(SOAK_CG));
 	for (i = 0; i < ARRAY_SIZE(mounts); i++)
