@@ -49,6 +49,18 @@ steps=(
 	"fuzz-x86_64-fuzz  scripts/fuzz.sh 300"
 )
 
+# CHECK_STEPS="NAME..." runs only those steps (a partial run, for
+# development; CI runs them all)
+if [ -n "${CHECK_STEPS:-}" ]; then
+	chosen=()
+	for s in "${steps[@]}"; do
+		read -r name _ <<<"$s"
+		[[ " $CHECK_STEPS " == *" $name "* ]] && chosen+=("$s")
+	done
+	[ ${#chosen[@]} -gt 0 ] || die "CHECK_STEPS names no step of make check"
+	steps=("${chosen[@]}")
+fi
+
 start=$SECONDS
 # set-up, not a test: it counts only when it fails
 "$REPO/scripts/deps.sh" || echo "0 1 0" >"$RESULTS/deps"
