@@ -80,7 +80,8 @@ kunit_args() {
 # The series (fs/erofs/patches/series): each line a patch, then the new
 # files the same change adds: NAME for fs/erofs/NAME, a repository-relative
 # path (tools/testing/selftests/erofs/x.c) for any other file, or DIR/ for
-# every file under the repository's DIR.
+# every file under the repository's DIR.  A new file is kept at its final
+# state; later patches may change it (see apply-erofs.sh, series-import.sh).
 SERIES_DIR=$REPO/fs/erofs/patches
 
 # series_files ENTRY...: the repository-relative files the entries name
