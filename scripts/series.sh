@@ -10,8 +10,9 @@
 # place), so each patch compiles only what it changes.  Before
 # fs/erofs/.kunitconfig exists, the kernel is a minimal one: KUnit,
 # CONFIG_EROFS_FS and the erofs options of the final .kunitconfig that the
-# patch's Kconfig already has.  Fails when a patch does not build, a KUnit
-# case fails or checkpatch reports anything.
+# patch's Kconfig already has.  Fails when a patch does not build (or its
+# build warns about fs/erofs), a KUnit case fails or checkpatch reports
+# anything.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -122,6 +123,13 @@ for c in $(git -C "$git" rev-list --reverse "$base..HEAD"); do
 		bad=1
 	else
 		built=ok
+		# kunit.py prints the compiler's warnings; only what a patch
+		# compiles anew warns, so a warning shows at the patch causing it
+		warns=$(grep -c '^[^ ]*fs/erofs/[^ ]*: warning:' "$log" || true)
+		if [ "$warns" != 0 ]; then
+			built="ok, $warns fs/erofs WARNINGS"
+			bad=1
+		fi
 		if grep -q '^CONFIG_EROFS_FS_KUNIT_TEST=y' "$build/.config"; then
 			if (cd "$ktree" && python3 tools/testing/kunit/kunit.py exec \
 					--arch=um --build_dir="$build" --timeout=900) \
@@ -138,7 +146,11 @@ for c in $(git -C "$git" rev-list --reverse "$base..HEAD"); do
 	fi
 	echo "  $name: build $built; kunit: $kunit; checkpatch $cp"
 	[ "$cp" = clean ] || sed 's/^/    /' "$work/cp.log"
-	[ "$built" = ok ] || { tail -n 30 "$log" | sed 's/^/    /'; }
+	case $built in
+	ok) ;;
+	ok,*) grep -A3 '^[^ ]*fs/erofs/[^ ]*: warning:' "$log" | sed 's/^/    /' ;;
+	*) tail -n 30 "$log" | sed 's/^/    /' ;;
+	esac
 	case $kunit in FAILED*) grep -E '\[FAILED\]|# .*FAIL|not ok' "$log" |
 				 head -n 20 | sed 's/^/    /' ;; esac
 done
