@@ -25,7 +25,7 @@ help:
 	@echo "make module-test       erofs.ko on Debian's stock kernel in QEMU: tests, unload, reload"
 	@echo "make deb               out/deb/erofs-ishare-dkms_*.deb: DKMS package for Debian's 6.12 kernels"
 	@echo "make deb-test          that package on bookworm and trixie roots, their own kernels in QEMU"
-	@echo "make series            our erofs work as a checkpatch-clean patch series"
+	@echo "make series            our erofs work as a patch series; each patch checkpatch-clean, built, KUnit run"
 	@echo "make bench             memory, fio throughput and scale on any trees; peer kernel column"
 
 check:

@@ -9,6 +9,10 @@
 # keep their timestamps.  --only fs/erofs (debian/rules, whose PRISTINE
 # holds fs/erofs alone) leaves out the patches and files outside DIR; a
 # patch that changes files on both sides is then an error.
+# A new file is kept in the repository at its final state and copied whole
+# where its series line comes; the sections of later patches that change
+# it are left out of those patches (patch_sections, an awk filter), as the
+# copy holds their changes already.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -41,8 +45,10 @@ mkdir -p "$new/fs"
 cp -a "$pristine/fs/erofs" "$new/fs/erofs"
 
 # listed: the new files of the series; touched: every file outside
-# fs/erofs that the series changes or adds
+# fs/erofs that the series changes or adds; $stage/whole: the files copied
+# whole so far, whose sections later patches leave out
 declare -A listed=() touched=()
+: >"$stage/whole"
 while read -r patch entries; do
 	case "$patch" in ''|'#'*) continue ;; esac
 	p=$SERIES_DIR/$patch
@@ -62,8 +68,10 @@ while read -r patch entries; do
 		touched[$f]=1
 		[ ! -f "$pristine/$f" ] || copy "$pristine/$f" "$new/$f"
 	done
-	if ! patch -d "$new" -p1 -s -N --no-backup-if-mismatch -r - \
-			<"$p" >"$stage/patch.log" 2>&1; then
+	patch_sections drop "$stage/whole" "$p" >"$stage/patch"
+	if grep -q '^diff --git ' "$stage/patch" &&
+	   ! patch -d "$new" -p1 -s -N --no-backup-if-mismatch -r - \
+			<"$stage/patch" >"$stage/patch.log" 2>&1; then
 		cat "$stage/patch.log" >&2
 		die "fs/erofs/patches/$patch does not apply to $(basename "$(dirname "$pristine")")"
 	fi
@@ -73,6 +81,7 @@ while read -r patch entries; do
 		[ -f "$REPO/$f" ] || die "series names a missing file: $f"
 		copy "$REPO/$f" "$new/$f"
 		listed[$f]=1
+		echo "$f" >>"$stage/whole"
 		case $f in fs/erofs/*) ;; *) touched[$f]=1 ;; esac
 	done
 done <"$series"

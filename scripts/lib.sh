@@ -80,7 +80,8 @@ kunit_args() {
 # The series (fs/erofs/patches/series): each line a patch, then the new
 # files the same change adds: NAME for fs/erofs/NAME, a repository-relative
 # path (tools/testing/selftests/erofs/x.c) for any other file, or DIR/ for
-# every file under the repository's DIR.
+# every file under the repository's DIR.  A new file is kept at its final
+# state; later patches may change it (see apply-erofs.sh, series-import.sh).
 SERIES_DIR=$REPO/fs/erofs/patches
 
 # series_files ENTRY...: the repository-relative files the entries name
@@ -99,4 +100,45 @@ series_files() {
 # patch_paths PATCH: the files a patch changes (both sides of a rename)
 patch_paths() {
 	sed -n 's|^diff --git a/\([^ ]*\) b/\([^ ]*\)$|\1\n\2|p' "$1" | LC_ALL=C sort -u
+}
+
+# patch_sections keep|drop LIST PATCH: PATCH with only (keep) or without
+# (drop) the sections of the files named in the file LIST, one path a line;
+# keep prints the sections alone, drop the mail around the rest as well.
+# Hunks are followed by their line counts, so that a removed line that
+# reads "- " is never taken for the mail's "-- " signature.
+patch_sections() {
+	awk -v mode="$1" -v list="$2" '
+	BEGIN {
+		while ((getline f <list) > 0)
+			named[f] = 1
+		insec = 0; sel = 0; old = 0; new = 0
+	}
+	function out() {
+		if ((mode == "keep") == (insec && sel))
+			print
+	}
+	old > 0 || new > 0 {
+		c = substr($0, 1, 1)
+		if (c == "-") old--
+		else if (c == "+") new--
+		else if (c != "\\") { old--; new-- }
+		out()
+		next
+	}
+	/^diff --git / {
+		insec = 1
+		sel = (substr($3, 3) in named) || (substr($4, 3) in named)
+		out()
+		next
+	}
+	insec && /^@@ / {
+		n = split(substr($2, 2), a, ","); old = n > 1 ? a[2] + 0 : 1
+		n = split(substr($3, 2), a, ","); new = n > 1 ? a[2] + 0 : 1
+		out()
+		next
+	}
+	insec && $0 == "-- " { insec = 0 }
+	{ out() }
+	' "$3"
 }

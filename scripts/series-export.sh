@@ -1,11 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # series-export.sh DIR: write the commits of DIR (made by series-import.sh)
-# back into the repository: one patch per commit for changes to pristine
-# files, new files whole at their own paths, and fs/erofs/patches/series
-# tying them together.  A commit that adds every file of a directory new
-# outside fs/erofs lists it as DIR/ (files removed from such a directory
-# must be removed from the repository by hand).
+# back into the repository: one patch per commit, new files whole at their
+# own paths, and fs/erofs/patches/series tying them together.  A file
+# travels whole, at its final state (the last commit's), on the line of
+# the commit that adds it; that commit's patch leaves it out, and a later
+# commit's patch holds its changes to it like to any other file
+# (series-import.sh reverse-applies them to rebuild the file as it was
+# when added).  A commit that adds every file of a directory new outside
+# fs/erofs lists it as DIR/ (files removed from such a directory must be
+# removed from the repository by hand).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -50,9 +54,11 @@ sed -n '/^#/p' "$src/patches/series" >"$work/series"
 n=0
 for c in $(git -C "$dir" rev-list --reverse "$base..HEAD"); do
 	n=$((n + 1))
-	# new files travel whole, never inside a patch
+	# the files new in this commit travel whole, not inside its patch;
+	# later changes to them are in the later commits' patches
 	excludes=()
-	for f in $(git -C "$dir" ls-tree -r --name-only "$c" | LC_ALL=C sort |
+	for f in $(git -C "$dir" diff-tree --no-commit-id --name-only \
+			--diff-filter=A -r "$c" | LC_ALL=C sort |
 		   LC_ALL=C comm -23 - "$work/pristine"); do
 		excludes+=(":(exclude)$f")
 	done
