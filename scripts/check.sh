@@ -27,13 +27,14 @@ why() {
 		grep -vE 'skipped as expected|^kernel log check: clean' | head -n "$1"
 }
 
-# Each step covers what no other step does, so that a fresh run fits in
-# an hour on two cores.  Left to their own make targets, as duplicates:
-# kunit-um and kunit-x86_64 (our configs; kunit-tree-* runs the same
-# suites the kernel's way), selftests-um (kselftest-tree-um),
-# selftests-x86_64 (module-test runs every program on x86_64 with 2 CPUs,
-# on Debian's own kernel), kunit-um-debug and selftests-um-debug (the
-# x86_64 debug kernel has the same checkers, and 4 CPUs).
+# Each step covers what no other step does.  Left to their own make
+# targets, as duplicates: kunit-um and kunit-x86_64 (our configs;
+# kunit-tree-* runs the same suites the kernel's way), selftests-um
+# (kselftest-tree-um), module-test and selftests-x86_64 (deb-test-trixie
+# runs every program on Debian's own kernel, with the module DKMS built),
+# deb-test of bookworm (the same package on the older suite),
+# kunit-um-debug and selftests-um-debug (the x86_64 debug kernel has the
+# same checkers, and 4 CPUs).
 steps=(
 	"tap-summary-test  scripts/tap-summary-test.sh"
 	"manifest-test     bench/manifest-test.sh"
@@ -41,7 +42,9 @@ steps=(
 	"kselftest-tree-um scripts/kselftest-tree.sh um"
 	"kunit-tree-x86_64 scripts/kunit-tree.sh x86_64"
 	"module            scripts/module.sh"
-	"module-test       scripts/module-test.sh"
+	# the package a host installs, on trixie's own kernel: DKMS build,
+	# every selftest, apt-get remove, the stock module back
+	"deb-test-trixie   scripts/deb-test.sh trixie"
 	"kunit-x86_64-debug scripts/kunit.sh x86_64-debug"
 	# 4 CPUs under KASAN and lockdep: the races, lifetime and fault
 	# injection; make selftests-x86_64-debug runs every program
@@ -64,6 +67,29 @@ fi
 start=$SECONDS
 # set-up, not a test: it counts only when it fails
 "$REPO/scripts/deps.sh" || echo "0 1 0" >"$RESULTS/deps"
+
+# What later steps only wait for is made in the background, at the
+# lowest priority, while the first steps run (their UML guest keeps one
+# CPU busy at most): the Debian root of deb-test (mostly download) and
+# the debug kernels.  Each is cached and locked by its script, so a step
+# that needs one waits for it, and a failure fails again, with its log, in
+# that step.  A warm run finds them all made.
+prebuild=()
+for s in "${steps[@]}"; do
+	case $s in
+	deb-test-trixie*) prebuild+=("scripts/deb-root.sh trixie") ;;
+	selftests-x86_64-debug*) prebuild+=("scripts/build-kernel.sh x86_64-debug") ;;
+	fuzz-x86_64-fuzz*) prebuild+=("scripts/build-kernel.sh x86_64-fuzz") ;;
+	esac
+done
+if [ ${#prebuild[@]} -gt 0 ]; then
+	(for c in "${prebuild[@]}"; do
+		log=$LOGS/prebuild-$(echo "$c" | tr -c 'a-z0-9_.\n-' -)
+		# shellcheck disable=SC2086 # a command and its words
+		(cd "$REPO" && nice -n 19 $c) >"$log" 2>&1 || true
+	done) &
+	prebuilder=$!
+fi
 for s in "${steps[@]}"; do
 	read -r name cmd <<<"$s"
 	step "make check: $name"
@@ -83,6 +109,8 @@ for s in "${steps[@]}"; do
 	fi
 	echo "$p $f $n $(((SECONDS - t + 30) / 60))" >"$RESULTS/$name"
 done
+
+[ -z "${prebuilder:-}" ] || wait "$prebuilder"
 
 total_p=0 total_f=0 total_s=0
 for f in "$RESULTS"/*; do
