@@ -6,13 +6,16 @@
 #   IMAGES       "ID=PATH ..." images to copy into the guest's /tmp
 #   SHARE_OPTS   mount options that turn sharing on (domain_id=...)
 #   MEM_OPTS     mount options of every memory measurement
-#   PHASES       any of: memory fio scale
+#   PHASES       any of: memory fio scale hotread
 #   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
 #   MEM_NS       mount counts of the memory phase, e.g. "2 10"
 #   FIO_REPS     repetitions of every fio measurement (median reported)
 #   SCALE_IMAGE  ID of the image mounted 1, 10 and 50 times
 #   SCALE_NS     e.g. "1 10 50"
 #   UNSHARED_MAX_MB  skip unshared scale runs above this many MB
+#   HOT_IMAGE    ID of the image the hotread phase copies twice
+#   HOT_REPS, HOT_READS, HOT_BLOCK  hotread repetitions, 4 KiB reads per
+#                mode and repetition, reads per timed block
 # Every result is one line "BENCH-RESULT {json}" on stdout.
 # shellcheck disable=SC2317	# the phases run as "${phase}_phase"
 set -u
@@ -192,6 +195,67 @@ scale_phase() {
 			umount_all
 		done
 	done
+}
+
+# hot_list DIR DIR: every regular file under each DIR, in one sorted
+# order per DIR, so that two lists of the same content match line by line
+hot_list() {
+	for d in "$@"; do
+		(cd "$d" && find . -type f | LC_ALL=C sort) | sed "s|^\.|$d|"
+	done
+}
+
+# hotread: the CPU cost of a cached 4 KiB read, shared vs unshared.  Two
+# copies of one image, each mounted twice at once: with SHARE_OPTS on
+# s0 s1 (one shared page cache), without on u0 u1 (two).  Each repetition
+# is one reader run (pinned to CPU 1): it reads every file of both sets
+# (warm-up), then HOT_READS random 4 KiB preads in each set, the same
+# (file, page) sequence, the sets alternating in blocks of HOT_BLOCK reads
+# (ABBA); the repetitions alternate which set goes first.
+hotread_phase() {
+	cp "/tmp/img/$HOT_IMAGE.erofs" /tmp/img/hot-a.erofs || return 1
+	cp "/tmp/img/$HOT_IMAGE.erofs" /tmp/img/hot-b.erofs || return 1
+	drop_caches
+	for m in s u; do
+		opts=
+		[ "$m" = s ] && opts=$SHARE_OPTS
+		: >/tmp/mounts
+		for c in a b; do
+			i=0
+			[ "$c" = b ] && i=1
+			mkdir -p "/tmp/mnt/$m$i"
+			loop=$(losetup -r -f --show "/tmp/img/hot-$c.erofs") || return 1
+			cat "$loop" >/dev/null
+			echo "$loop /tmp/mnt/$m$i" >>/tmp/mounts
+		done
+		/tmp/reader -m "$opts" </tmp/mounts >/dev/null || return 1
+	done
+	hot_list /tmp/mnt/s0 /tmp/mnt/s1 >/tmp/hot-shared
+	hot_list /tmp/mnt/u0 /tmp/mnt/u1 >/tmp/hot-unshared
+	pin=
+	command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ] && pin="taskset -c 1"
+	rep=0
+	while [ "$rep" -lt "$HOT_REPS" ]; do
+		rep=$((rep + 1))
+		first=$((rep % 2))	# 1: unshared first, 0: shared first
+		out=$($pin /tmp/reader -h "$HOT_READS" "$HOT_BLOCK" "$rep" "$first" \
+			/tmp/hot-shared /tmp/hot-unshared) || { say "hotread: reader failed"; return 1; }
+		cached=null
+		[ -r /sys/fs/erofs/ishare/cached_pages ] &&
+			cached=$(cat /sys/fs/erofs/ishare/cached_pages)
+		fm=shared
+		[ "$first" = 1 ] && fm=unshared
+		result "\"phase\":\"hotread\",\"image\":\"$HOT_IMAGE\",\"rep\":$rep," \
+			"\"first\":\"$fm\",\"reads\":$(kv "$out" reads),\"block\":$HOT_BLOCK," \
+			"\"pinned\":$([ -n "$pin" ] && echo true || echo false)," \
+			"\"pages\":$(kv "$out" pages),\"ishare_cached_pages\":$cached," \
+			"\"shared_cpu_ns\":$(kv "$out" cpu0_ns),\"unshared_cpu_ns\":$(kv "$out" cpu1_ns)," \
+			"\"shared_wall_ns\":$(kv "$out" wall0_ns),\"unshared_wall_ns\":$(kv "$out" wall1_ns)," \
+			"\"shared_bytes\":$(kv "$out" bytes0),\"unshared_bytes\":$(kv "$out" bytes1)," \
+			"\"usr_ns\":$(kv "$out" usr_ns),\"sys_ns\":$(kv "$out" sys_ns)"
+	done
+	umount_all
+	rm -f /tmp/img/hot-a.erofs /tmp/img/hot-b.erofs
 }
 
 echo +memory >"$CG/cgroup.subtree_control" || { say "no memory cgroup"; exit 1; }
