@@ -158,8 +158,16 @@ static int hot(int argc, char **argv)
 	int first, k, *pf;
 	long long *pp;
 
+	struct rlimit nofile = { 1 << 16, 1 << 16 };
+
 	if (argc != 8)
 		return 2;
+	/* every file of both lists stays open: raise the soft limit of 1024 */
+	if (setrlimit(RLIMIT_NOFILE, &nofile)) {
+		getrlimit(RLIMIT_NOFILE, &nofile);
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	reads = atoll(argv[2]);
 	block = atoll(argv[3]);
 	seed = strtoull(argv[4], NULL, 0) * 0x9e3779b97f4a7c15ULL + 1;
