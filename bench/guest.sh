@@ -207,11 +207,15 @@ hot_list() {
 
 # hotread: the CPU cost of a cached 4 KiB read, shared vs unshared.  Two
 # copies of one image, each mounted twice at once: with SHARE_OPTS on
-# s0 s1 (one shared page cache), without on u0 u1 (two).  Each repetition
-# is one reader run (pinned to CPU 1): it reads every file of both sets
-# (warm-up), then HOT_READS random 4 KiB preads in each set, the same
-# (file, page) sequence, the sets alternating in blocks of HOT_BLOCK reads
-# (ABBA); the repetitions alternate which set goes first.
+# s0 s1 (one shared page cache), without on u0 u1 (two).  Every file is
+# read twice first, s0 first (so s0's files fill the shared cache).  Each
+# repetition makes two reader runs (pinned to CPU 1), one per variant:
+#   second: reads in s1 vs u1, the same page cache footprint in both
+#           modes; every shared read finds pages that s0 filled
+#   both:   reads in s0+s1 vs u0+u1; unshared touches twice the pages
+# A run makes HOT_READS random 4 KiB preads in each mode, the same (file,
+# page) sequence, the modes alternating in blocks of HOT_BLOCK reads
+# (ABBA); the repetitions alternate which mode goes first.
 hotread_phase() {
 	cp "/tmp/img/$HOT_IMAGE.erofs" /tmp/img/hot-a.erofs || return 1
 	cp "/tmp/img/$HOT_IMAGE.erofs" /tmp/img/hot-b.erofs || return 1
@@ -220,9 +224,9 @@ hotread_phase() {
 		opts=
 		[ "$m" = s ] && opts=$SHARE_OPTS
 		: >/tmp/mounts
-		for c in a b; do
-			i=0
-			[ "$c" = b ] && i=1
+		for i in 0 1; do
+			c=a
+			[ "$i" = 1 ] && c=b
 			mkdir -p "/tmp/mnt/$m$i"
 			loop=$(losetup -r -f --show "/tmp/img/hot-$c.erofs") || return 1
 			cat "$loop" >/dev/null
@@ -230,29 +234,43 @@ hotread_phase() {
 		done
 		/tmp/reader -m "$opts" </tmp/mounts >/dev/null || return 1
 	done
-	hot_list /tmp/mnt/s0 /tmp/mnt/s1 >/tmp/hot-shared
-	hot_list /tmp/mnt/u0 /tmp/mnt/u1 >/tmp/hot-unshared
+	# warm-up: every file read twice, so that every folio is in the cache
+	# and on the active LRU in both modes (a shared folio read from s0 and
+	# s1 would be, an unshared one only after its first timed read)
+	for m in s0 s1 u0 u1; do
+		hot_list "/tmp/mnt/$m" >"/tmp/hot-$m"
+	done
+	for m in s0 s1 u0 u1 s0 s1 u0 u1; do
+		/tmp/reader <"/tmp/hot-$m" >/dev/null || return 1
+	done
+	cat /tmp/hot-s0 /tmp/hot-s1 >/tmp/hot-s01
+	cat /tmp/hot-u0 /tmp/hot-u1 >/tmp/hot-u01
 	pin=
 	command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ] && pin="taskset -c 1"
 	rep=0
 	while [ "$rep" -lt "$HOT_REPS" ]; do
 		rep=$((rep + 1))
 		first=$((rep % 2))	# 1: unshared first, 0: shared first
-		out=$($pin /tmp/reader -h "$HOT_READS" "$HOT_BLOCK" "$rep" "$first" \
-			/tmp/hot-shared /tmp/hot-unshared) || { say "hotread: reader failed"; return 1; }
-		cached=null
-		[ -r /sys/fs/erofs/ishare/cached_pages ] &&
-			cached=$(cat /sys/fs/erofs/ishare/cached_pages)
 		fm=shared
 		[ "$first" = 1 ] && fm=unshared
-		result "\"phase\":\"hotread\",\"image\":\"$HOT_IMAGE\",\"rep\":$rep," \
-			"\"first\":\"$fm\",\"reads\":$(kv "$out" reads),\"block\":$HOT_BLOCK," \
-			"\"pinned\":$([ -n "$pin" ] && echo true || echo false)," \
-			"\"pages\":$(kv "$out" pages),\"ishare_cached_pages\":$cached," \
-			"\"shared_cpu_ns\":$(kv "$out" cpu0_ns),\"unshared_cpu_ns\":$(kv "$out" cpu1_ns)," \
-			"\"shared_wall_ns\":$(kv "$out" wall0_ns),\"unshared_wall_ns\":$(kv "$out" wall1_ns)," \
-			"\"shared_bytes\":$(kv "$out" bytes0),\"unshared_bytes\":$(kv "$out" bytes1)," \
-			"\"usr_ns\":$(kv "$out" usr_ns),\"sys_ns\":$(kv "$out" sys_ns)"
+		for variant in second both; do
+			ls=/tmp/hot-s1 lu=/tmp/hot-u1
+			[ "$variant" = both ] && ls=/tmp/hot-s01 lu=/tmp/hot-u01
+			# shellcheck disable=SC2086	# $pin: a command or nothing
+			out=$($pin /tmp/reader -h "$HOT_READS" "$HOT_BLOCK" "$rep" "$first" \
+				"$ls" "$lu") || { say "hotread: reader failed"; return 1; }
+			cached=null
+			[ -r /sys/fs/erofs/ishare/cached_pages ] &&
+				cached=$(cat /sys/fs/erofs/ishare/cached_pages)
+			result "\"phase\":\"hotread\",\"image\":\"$HOT_IMAGE\",\"variant\":\"$variant\"," \
+				"\"rep\":$rep,\"first\":\"$fm\",\"reads\":$(kv "$out" reads)," \
+				"\"block\":$HOT_BLOCK,\"pinned\":$([ -n "$pin" ] && echo true || echo false)," \
+				"\"pages\":$(kv "$out" pages),\"ishare_cached_pages\":$cached," \
+				"\"shared_cpu_ns\":$(kv "$out" cpu0_ns),\"unshared_cpu_ns\":$(kv "$out" cpu1_ns)," \
+				"\"shared_wall_ns\":$(kv "$out" wall0_ns),\"unshared_wall_ns\":$(kv "$out" wall1_ns)," \
+				"\"shared_bytes\":$(kv "$out" bytes0),\"unshared_bytes\":$(kv "$out" bytes1)," \
+				"\"usr_ns\":$(kv "$out" usr_ns),\"sys_ns\":$(kv "$out" sys_ns)"
+		done
 	done
 	umount_all
 	rm -f /tmp/img/hot-a.erofs /tmp/img/hot-b.erofs

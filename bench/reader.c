@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 static char buf[1 << 17];
 
@@ -72,7 +73,7 @@ struct hot_list {
 	long long *pages;	/* cumulative: pages of files 0..i */
 };
 
-/* open every file of LIST (one path a line) and read it completely */
+/* open every file of LIST (one path a line) and keep its size in pages */
 static int hot_open(const char *list, struct hot_list *l)
 {
 	char path[4096];
@@ -89,8 +90,7 @@ static int hot_open(const char *list, struct hot_list *l)
 	l->pages = NULL;
 	while (fgets(path, sizeof(path), f)) {
 		size_t len = strlen(path);
-		off_t size = 0;
-		ssize_t n;
+		struct stat st;
 		int fd;
 
 		if (len && path[len - 1] == '\n')
@@ -98,17 +98,11 @@ static int hot_open(const char *list, struct hot_list *l)
 		if (!len)
 			continue;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
+		if (fd < 0 || fstat(fd, &st)) {
 			perror(path);
 			return -1;
 		}
-		while ((n = read(fd, buf, sizeof(buf))) > 0)
-			size += n;
-		if (n < 0) {
-			perror(path);
-			return -1;
-		}
-		if (!size) {
+		if (!st.st_size) {
 			close(fd);
 			continue;
 		}
@@ -119,7 +113,7 @@ static int hot_open(const char *list, struct hot_list *l)
 			if (!l->fd || !l->pages)
 				return -1;
 		}
-		total += (size + 4095) / 4096;
+		total += (st.st_size + 4095) / 4096;
 		l->fd[l->n] = fd;
 		l->pages[l->n++] = total;
 	}
@@ -138,9 +132,10 @@ static uint64_t xorshift(uint64_t *s)
 /*
  * hot: the CPU cost of cached 4 KiB reads in two sets of files.  LIST0 and
  * LIST1 name files of the same content in the same order (one set shared,
- * the other not).  Both are read completely first (warm-up, untimed).
- * Then READS random page-aligned 4 KiB preads are made in each set: the
- * same (file, page) sequence from SEED in both, in blocks of BLOCK reads,
+ * the other not), all of them already in the page cache (the caller reads
+ * them first).  READS random page-aligned 4 KiB preads are made in each
+ * set: the same (file, page) sequence from SEED in both, in blocks of
+ * BLOCK reads,
  * the sets alternating block by block in the order FIRST, other, other,
  * FIRST, FIRST... so that drift of the (emulated) CPU cancels out.  Each
  * block is timed in CPU time (CLOCK_PROCESS_CPUTIME_ID: user+sys) and wall
