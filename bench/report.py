@@ -58,7 +58,8 @@ def limit(manifests):
 
 
 def parse_meta(path):
-    meta = {'trees': {}, 'sets': {}, 'kernels': {}, 'skipped': {}, 'timing': {}}
+    meta = {'trees': {}, 'sets': {}, 'kernels': {}, 'skipped': {}, 'timing': {},
+            'clock': 'host'}
     with open(path) as f:
         for line in f:
             w = line.split()
@@ -74,6 +75,8 @@ def parse_meta(path):
                                          'raw': w[4]}
             elif w[0] == 'skip':
                 meta['skipped'][w[1]] = w[2]
+            elif w[0] == 'clock':
+                meta['clock'] = w[1] if len(w) > 1 else 'host'
             elif w[0] == 'timing':
                 meta['timing'] = {w[i]: int(w[i + 1]) for i in range(1, len(w) - 1, 2)}
     return meta
@@ -133,6 +136,7 @@ def main():
 
     doc = {'trees': meta['trees'], 'sets': {}, 'kernels': {}, 'skipped': meta['skipped'],
            'timing_seconds': meta['timing'], 'min_of_limit': args.min_of_limit,
+           'guest_clock': meta['clock'],
            'primary': args.primary}
     for name, ids in meta['sets'].items():
         doc['sets'][name] = {'images': ids, 'label': set_label(name)}
@@ -144,7 +148,7 @@ def main():
         res = load_results(kinfo['raw'])
         kdoc = {'status': kinfo['status'], 'seconds': kinfo['seconds'],
                 'release': next((r['release'] for r in res if r['phase'] == 'kernel'), None),
-                'memory': [], 'fio': [], 'scale': [], 'hotread': None,
+                'memory': [], 'fio': [], 'scale': [], 'hotread': [],
                 'phase_seconds': {r['name']: r['seconds'] for r in res if r['phase'] == 'time'}}
         doc['kernels'][k] = kdoc
         # memory
@@ -217,16 +221,21 @@ def main():
                                f'{e["mount_ms_per_mount"]:.2f}',
                                f'{e["open_cold_us"]:.1f}', f'{e["open_warm_us"]:.1f}'])
         # hot reads: CPU per cached 4 KiB read, shared / unshared per rep
-        hot = [r for r in res if r['phase'] == 'hotread' and r['unshared_cpu_ns']]
-        if hot:
-            e = hotread_summary(hot)
-            kdoc['hotread'] = e
+        hot = {}
+        for r in res:
+            if r['phase'] == 'hotread' and r['unshared_cpu_ns']:
+                hot.setdefault(r.get('variant', 'both'), []).append(r)
+        for variant in sorted(hot, key=lambda v: (v != 'second', v)):
+            e = hotread_summary(hot[variant])
+            e['variant'] = variant
+            kdoc['hotread'].append(e)
             us = lambda ns: f'{ns / 1e3:.2f}'
-            hot_rows.append([k, kdoc['release'] or '?', e['image'], e['reps'], e['reads'],
-                             us(e['unshared_cpu_ns_per_read']), us(e['shared_cpu_ns_per_read']),
-                             f'{e["cpu_ratio_median"]:.4f}',
-                             f'{e["cpu_ratio_min"]:.4f} - {e["cpu_ratio_max"]:.4f}',
-                             f'{e["wall_ratio_median"]:.4f}',
+            hot_rows.append([k, kdoc['release'] or '?', e['image'], variant, e['reps'],
+                             e['reads'], us(e['unshared_cpu_ns_per_read']),
+                             us(e['shared_cpu_ns_per_read']),
+                             f'{e["cpu_ratio_median"]:.3f}',
+                             f'{e["cpu_ratio_min"]:.3f} - {e["cpu_ratio_max"]:.3f}',
+                             f'{e["wall_ratio_median"]:.3f}',
                              f'{100 * e["sys_share"]:.0f} %'])
         # scale: with sharing, memory stays that of one mount
         base = next((e['memory_bytes'] for e in kdoc['scale']
@@ -247,6 +256,8 @@ def main():
                   f'({phases}), status {kd["status"]}')
     for k, why in meta['skipped'].items():
         md.append(f'- kernel `{k}`: skipped ({why})')
+    md.append('- guest clock: ' + ('host time (QEMU TCG)' if meta['clock'] == 'host' else
+                                   f'QEMU {meta["clock"]}: guest time counts instructions'))
     md.append('')
     if mem_rows:
         md += ['## Memory: page cache of the readers after reading every file', '',
@@ -263,8 +274,9 @@ def main():
                       'open cold us', 'open warm us'], scale_rows), '']
     if hot_rows:
         md += ['## Hot reads: CPU time (user+sys) per cached 4 KiB pread at random offsets, '
-               'shared / unshared measured side by side (never checked)', '',
-               table(['kernel', 'release', 'image', 'reps', 'reads/rep/mode',
+               'shared / unshared measured side by side (never checked; second: reads in '
+               'the second mount, same footprint; both: reads in both mounts)', '',
+               table(['kernel', 'release', 'image', 'reads in', 'reps', 'reads/rep/mode',
                       'unshared us/read', 'shared us/read', 'CPU ratio median',
                       'CPU ratio min - max', 'wall ratio median', 'sys share'], hot_rows), '']
     md += ['## Check', '',
