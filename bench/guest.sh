@@ -120,14 +120,16 @@ memory_phase() {
 }
 
 # fio_pass RW LOOPS: one fio run reading mount 0, then mount 1
-# (stonewall), LOOPS times; prints "KIB MS"
+# (stonewall), LOOPS times, the page cache kept (fio drops a file's cache
+# when it opens it unless --invalidate=0); prints "KIB MS"
 fio_pass() {
 	rw=$1 loops=$2 svc=sequential bs=128k
 	[ "$1" = randread ] && svc=random bs=4k
 	set -- --loops="$loops"
 	for d in /tmp/mnt/*; do
 		set -- "$@" --name="${d##*/}" --opendir="$d" --rw="$rw" --bs="$bs" \
-			--ioengine=psync --readonly --file_service_type="$svc" \
+			--ioengine=psync --readonly --invalidate=0 \
+			--file_service_type="$svc" \
 			--stonewall
 	done
 	fio --thread --output-format=terse "$@" 2>/dev/null |
@@ -271,9 +273,53 @@ hotread_phase() {
 				"\"shared_bytes\":$(kv "$out" bytes0),\"unshared_bytes\":$(kv "$out" bytes1)," \
 				"\"usr_ns\":$(kv "$out" usr_ns),\"sys_ns\":$(kv "$out" sys_ns)"
 		done
+		hot_fio "$rep" "$first" || return 1
 	done
 	umount_all
 	rm -f /tmp/img/hot-a.erofs /tmp/img/hot-b.erofs
+}
+
+# hot_fio REP FIRST: fio randread, 4 KiB psync, of the files of at least
+# 64 KiB in s1 vs u1, with the page cache kept (--invalidate=0; fio drops
+# it by default).  Each mode runs fio twice, HOT_READS/10 and then
+# HOT_READS more reads, one random sequence from REP; the difference of
+# their CPU time (user+sys, reader -x) is that of HOT_READS cached reads,
+# fio's start-up (open, stat, its own set-up) cancelled out.
+hot_fio() {
+	command -v fio >/dev/null || { say "hotread: fio missing"; return 1; }
+	for m in s1 u1; do
+		files=$(while read -r f; do
+			[ "$(stat -c %s "$f")" -ge 65536 ] && printf '%s:' "$f"
+		done <"/tmp/hot-$m")
+		eval "fio_files_$m=\${files%:}"
+	done
+	n0=$((HOT_READS / 10))
+	modes="s1 u1"
+	[ "$2" = 1 ] && modes="u1 s1"
+	for m in $modes; do
+		eval "files=\$fio_files_$m"
+		for n in "$n0" $((n0 + HOT_READS)); do
+			out=$(/tmp/reader -x fio --name=hot --filename="$files" \
+				--rw=randread --bs=4k --ioengine=psync --readonly \
+				--invalidate=0 --file_service_type=random --norandommap \
+				--randrepeat=1 --randseed="$1" --io_size=$((n * 4))k \
+				--output-format=terse 2>/tmp/fio.err) ||
+				{ say "hotread: fio failed: $(tail -n 3 /tmp/fio.err)"; return 1; }
+			eval "cpu_${m}_$n=$(kv "$out" cpu_ns) wall_${m}_$n=$(kv "$out" wall_ns)"
+		done
+	done
+	n1=$((n0 + HOT_READS))
+	eval "sc=\$((cpu_s1_$n1 - cpu_s1_$n0)) uc=\$((cpu_u1_$n1 - cpu_u1_$n0))"
+	eval "sw=\$((wall_s1_$n1 - wall_s1_$n0)) uw=\$((wall_u1_$n1 - wall_u1_$n0))"
+	fm=shared
+	[ "$2" = 1 ] && fm=unshared
+	result "\"phase\":\"hotread\",\"image\":\"$HOT_IMAGE\",\"variant\":\"fio\"," \
+		"\"rep\":$1,\"first\":\"$fm\",\"reads\":$HOT_READS,\"block\":null," \
+		"\"pinned\":false,\"files\":$(echo "$fio_files_s1" | tr : '\n' | wc -l)," \
+		"\"pages\":null,\"ishare_cached_pages\":null," \
+		"\"shared_cpu_ns\":$sc,\"unshared_cpu_ns\":$uc," \
+		"\"shared_wall_ns\":$sw,\"unshared_wall_ns\":$uw," \
+		"\"shared_bytes\":null,\"unshared_bytes\":null,\"usr_ns\":null,\"sys_ns\":null"
 }
 
 echo +memory >"$CG/cgroup.subtree_control" || { say "no memory cgroup"; exit 1; }
