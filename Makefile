@@ -26,7 +26,7 @@ help:
 	@echo "make deb               out/deb/erofs-ishare-dkms_*.deb: DKMS package for Debian's 6.12 kernels"
 	@echo "make deb-test          that package on bookworm and trixie roots, their own kernels in QEMU"
 	@echo "make series            our erofs work as a patch series; each patch checkpatch-clean, built, KUnit run"
-	@echo "make bench             memory, fio throughput and scale on any trees; peer kernel column"
+	@echo "make bench             memory, fio throughput, scale and hot-read CPU on any trees; peer kernel column"
 
 check:
 	@scripts/check.sh

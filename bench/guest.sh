@@ -6,13 +6,16 @@
 #   IMAGES       "ID=PATH ..." images to copy into the guest's /tmp
 #   SHARE_OPTS   mount options that turn sharing on (domain_id=...)
 #   MEM_OPTS     mount options of every memory measurement
-#   PHASES       any of: memory fio scale
+#   PHASES       any of: memory fio scale hotread
 #   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
 #   MEM_NS       mount counts of the memory phase, e.g. "2 10"
 #   FIO_REPS     repetitions of every fio measurement (median reported)
 #   SCALE_IMAGE  ID of the image mounted 1, 10 and 50 times
 #   SCALE_NS     e.g. "1 10 50"
 #   UNSHARED_MAX_MB  skip unshared scale runs above this many MB
+#   HOT_IMAGE    ID of the image the hotread phase copies twice
+#   HOT_REPS, HOT_READS, HOT_BLOCK  hotread repetitions, 4 KiB reads per
+#                mode and repetition, reads per timed block
 # Every result is one line "BENCH-RESULT {json}" on stdout.
 # shellcheck disable=SC2317	# the phases run as "${phase}_phase"
 set -u
@@ -117,14 +120,16 @@ memory_phase() {
 }
 
 # fio_pass RW LOOPS: one fio run reading mount 0, then mount 1
-# (stonewall), LOOPS times; prints "KIB MS"
+# (stonewall), LOOPS times, the page cache kept (fio drops a file's cache
+# when it opens it unless --invalidate=0); prints "KIB MS"
 fio_pass() {
 	rw=$1 loops=$2 svc=sequential bs=128k
 	[ "$1" = randread ] && svc=random bs=4k
 	set -- --loops="$loops"
 	for d in /tmp/mnt/*; do
 		set -- "$@" --name="${d##*/}" --opendir="$d" --rw="$rw" --bs="$bs" \
-			--ioengine=psync --readonly --file_service_type="$svc" \
+			--ioengine=psync --readonly --invalidate=0 \
+			--file_service_type="$svc" \
 			--stonewall
 	done
 	fio --thread --output-format=terse "$@" 2>/dev/null |
@@ -192,6 +197,129 @@ scale_phase() {
 			umount_all
 		done
 	done
+}
+
+# hot_list DIR DIR: every regular file under each DIR, in one sorted
+# order per DIR, so that two lists of the same content match line by line
+hot_list() {
+	for d in "$@"; do
+		(cd "$d" && find . -type f | LC_ALL=C sort) | sed "s|^\.|$d|"
+	done
+}
+
+# hotread: the CPU cost of a cached 4 KiB read, shared vs unshared.  Two
+# copies of one image, each mounted twice at once: with SHARE_OPTS on
+# s0 s1 (one shared page cache), without on u0 u1 (two).  Every file is
+# read twice first, s0 first (so s0's files fill the shared cache).  Each
+# repetition makes two reader runs (pinned to CPU 1), one per variant:
+#   second: reads in s1 vs u1, the same page cache footprint in both
+#           modes; every shared read finds pages that s0 filled
+#   both:   reads in s0+s1 vs u0+u1; unshared touches twice the pages
+# A run makes HOT_READS random 4 KiB preads in each mode, the same (file,
+# page) sequence, the modes alternating in blocks of HOT_BLOCK reads
+# (ABBA); the repetitions alternate which mode goes first.
+hotread_phase() {
+	cp "/tmp/img/$HOT_IMAGE.erofs" /tmp/img/hot-a.erofs || return 1
+	cp "/tmp/img/$HOT_IMAGE.erofs" /tmp/img/hot-b.erofs || return 1
+	drop_caches
+	for m in s u; do
+		opts=
+		[ "$m" = s ] && opts=$SHARE_OPTS
+		: >/tmp/mounts
+		for i in 0 1; do
+			c=a
+			[ "$i" = 1 ] && c=b
+			mkdir -p "/tmp/mnt/$m$i"
+			loop=$(losetup -r -f --show "/tmp/img/hot-$c.erofs") || return 1
+			cat "$loop" >/dev/null
+			echo "$loop /tmp/mnt/$m$i" >>/tmp/mounts
+		done
+		/tmp/reader -m "$opts" </tmp/mounts >/dev/null || return 1
+	done
+	# warm-up: every file read twice, so that every folio is in the cache
+	# and on the active LRU in both modes (a shared folio read from s0 and
+	# s1 would be, an unshared one only after its first timed read)
+	for m in s0 s1 u0 u1; do
+		hot_list "/tmp/mnt/$m" >"/tmp/hot-$m"
+	done
+	for m in s0 s1 u0 u1 s0 s1 u0 u1; do
+		/tmp/reader <"/tmp/hot-$m" >/dev/null || return 1
+	done
+	cat /tmp/hot-s0 /tmp/hot-s1 >/tmp/hot-s01
+	cat /tmp/hot-u0 /tmp/hot-u1 >/tmp/hot-u01
+	pin=
+	command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ] && pin="taskset -c 1"
+	rep=0
+	while [ "$rep" -lt "$HOT_REPS" ]; do
+		rep=$((rep + 1))
+		first=$((rep % 2))	# 1: unshared first, 0: shared first
+		fm=shared
+		[ "$first" = 1 ] && fm=unshared
+		for variant in second both; do
+			ls=/tmp/hot-s1 lu=/tmp/hot-u1
+			[ "$variant" = both ] && ls=/tmp/hot-s01 lu=/tmp/hot-u01
+			# shellcheck disable=SC2086	# $pin: a command or nothing
+			out=$($pin /tmp/reader -h "$HOT_READS" "$HOT_BLOCK" "$rep" "$first" \
+				"$ls" "$lu") || { say "hotread: reader failed"; return 1; }
+			cached=null
+			[ -r /sys/fs/erofs/ishare/cached_pages ] &&
+				cached=$(cat /sys/fs/erofs/ishare/cached_pages)
+			result "\"phase\":\"hotread\",\"image\":\"$HOT_IMAGE\",\"variant\":\"$variant\"," \
+				"\"rep\":$rep,\"first\":\"$fm\",\"reads\":$(kv "$out" reads)," \
+				"\"block\":$HOT_BLOCK,\"pinned\":$([ -n "$pin" ] && echo true || echo false)," \
+				"\"pages\":$(kv "$out" pages),\"ishare_cached_pages\":$cached," \
+				"\"shared_cpu_ns\":$(kv "$out" cpu0_ns),\"unshared_cpu_ns\":$(kv "$out" cpu1_ns)," \
+				"\"shared_wall_ns\":$(kv "$out" wall0_ns),\"unshared_wall_ns\":$(kv "$out" wall1_ns)," \
+				"\"shared_bytes\":$(kv "$out" bytes0),\"unshared_bytes\":$(kv "$out" bytes1)," \
+				"\"usr_ns\":$(kv "$out" usr_ns),\"sys_ns\":$(kv "$out" sys_ns)"
+		done
+		hot_fio "$rep" "$first" || return 1
+	done
+	umount_all
+	rm -f /tmp/img/hot-a.erofs /tmp/img/hot-b.erofs
+}
+
+# hot_fio REP FIRST: fio randread, 4 KiB psync, of the files of at least
+# 64 KiB in s1 vs u1, with the page cache kept (--invalidate=0; fio drops
+# it by default).  Each mode runs fio twice, HOT_READS/10 and then
+# HOT_READS more reads, one random sequence from REP; the difference of
+# their CPU time (user+sys, reader -x) is that of HOT_READS cached reads,
+# fio's start-up (open, stat, its own set-up) cancelled out.
+hot_fio() {
+	command -v fio >/dev/null || { say "hotread: fio missing"; return 1; }
+	for m in s1 u1; do
+		files=$(while read -r f; do
+			[ "$(stat -c %s "$f")" -ge 65536 ] && printf '%s:' "$f"
+		done <"/tmp/hot-$m")
+		eval "fio_files_$m=\${files%:}"
+	done
+	n0=$((HOT_READS / 10))
+	modes="s1 u1"
+	[ "$2" = 1 ] && modes="u1 s1"
+	for m in $modes; do
+		eval "files=\$fio_files_$m"
+		for n in "$n0" $((n0 + HOT_READS)); do
+			out=$(/tmp/reader -x fio --name=hot --filename="$files" \
+				--rw=randread --bs=4k --ioengine=psync --readonly \
+				--invalidate=0 --file_service_type=random --norandommap \
+				--randrepeat=1 --randseed="$1" --io_size=$((n * 4))k \
+				--output-format=terse 2>/tmp/fio.err) ||
+				{ say "hotread: fio failed: $(tail -n 3 /tmp/fio.err)"; return 1; }
+			eval "cpu_${m}_$n=$(kv "$out" cpu_ns) wall_${m}_$n=$(kv "$out" wall_ns)"
+		done
+	done
+	n1=$((n0 + HOT_READS))
+	eval "sc=\$((cpu_s1_$n1 - cpu_s1_$n0)) uc=\$((cpu_u1_$n1 - cpu_u1_$n0))"
+	eval "sw=\$((wall_s1_$n1 - wall_s1_$n0)) uw=\$((wall_u1_$n1 - wall_u1_$n0))"
+	fm=shared
+	[ "$2" = 1 ] && fm=unshared
+	result "\"phase\":\"hotread\",\"image\":\"$HOT_IMAGE\",\"variant\":\"fio\"," \
+		"\"rep\":$1,\"first\":\"$fm\",\"reads\":$HOT_READS,\"block\":null," \
+		"\"pinned\":false,\"files\":$(echo "$fio_files_s1" | tr : '\n' | wc -l)," \
+		"\"pages\":null,\"ishare_cached_pages\":null," \
+		"\"shared_cpu_ns\":$sc,\"unshared_cpu_ns\":$uc," \
+		"\"shared_wall_ns\":$sw,\"unshared_wall_ns\":$uw," \
+		"\"shared_bytes\":null,\"unshared_bytes\":null,\"usr_ns\":null,\"sys_ns\":null"
 }
 
 echo +memory >"$CG/cgroup.subtree_control" || { say "no memory cgroup"; exit 1; }

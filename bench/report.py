@@ -58,7 +58,8 @@ def limit(manifests):
 
 
 def parse_meta(path):
-    meta = {'trees': {}, 'sets': {}, 'kernels': {}, 'skipped': {}, 'timing': {}}
+    meta = {'trees': {}, 'sets': {}, 'kernels': {}, 'skipped': {}, 'timing': {},
+            'clock': 'host'}
     with open(path) as f:
         for line in f:
             w = line.split()
@@ -74,6 +75,8 @@ def parse_meta(path):
                                          'raw': w[4]}
             elif w[0] == 'skip':
                 meta['skipped'][w[1]] = w[2]
+            elif w[0] == 'clock':
+                meta['clock'] = w[1] if len(w) > 1 else 'host'
             elif w[0] == 'timing':
                 meta['timing'] = {w[i]: int(w[i + 1]) for i in range(1, len(w) - 1, 2)}
     return meta
@@ -133,18 +136,19 @@ def main():
 
     doc = {'trees': meta['trees'], 'sets': {}, 'kernels': {}, 'skipped': meta['skipped'],
            'timing_seconds': meta['timing'], 'min_of_limit': args.min_of_limit,
+           'guest_clock': meta['clock'],
            'primary': args.primary}
     for name, ids in meta['sets'].items():
         doc['sets'][name] = {'images': ids, 'label': set_label(name)}
 
     failures = []
-    mem_rows, fio_rows, scale_rows = [], [], []
+    mem_rows, fio_rows, scale_rows, hot_rows = [], [], [], []
     chart = []          # (label, kernel, unshared MB, shared MB, floor MB)
     for k, kinfo in meta['kernels'].items():
         res = load_results(kinfo['raw'])
         kdoc = {'status': kinfo['status'], 'seconds': kinfo['seconds'],
                 'release': next((r['release'] for r in res if r['phase'] == 'kernel'), None),
-                'memory': [], 'fio': [], 'scale': [],
+                'memory': [], 'fio': [], 'scale': [], 'hotread': [],
                 'phase_seconds': {r['name']: r['seconds'] for r in res if r['phase'] == 'time'}}
         doc['kernels'][k] = kdoc
         # memory
@@ -216,6 +220,27 @@ def main():
                                f'{e["memory_bytes"] / MB:.1f}',
                                f'{e["mount_ms_per_mount"]:.2f}',
                                f'{e["open_cold_us"]:.1f}', f'{e["open_warm_us"]:.1f}'])
+        # hot reads: CPU per cached 4 KiB read, shared / unshared per rep
+        hot = {}
+        for r in res:
+            if r['phase'] == 'hotread' and r['unshared_cpu_ns']:
+                hot.setdefault(r.get('variant', 'both'), []).append(r)
+        for variant in sorted(hot, key=lambda v: (v != 'second', v != 'fio', v)):
+            e = hotread_summary(hot[variant])
+            e['variant'] = variant
+            kdoc['hotread'].append(e)
+            us = lambda ns: f'{ns / 1e3:.2f}'
+            hot_rows.append([k, kdoc['release'] or '?', e['image'], variant, e['reps'],
+                             e['reads'], us(e['unshared_cpu_ns_per_read']),
+                             us(e['shared_cpu_ns_per_read']),
+                             f'{e["cpu_ratio_median"]:.4f}',
+                             f'{e["cpu_ratio_min"]:.4f} - {e["cpu_ratio_max"]:.4f}',
+                             # icount warps guest time by host time while the
+                             # guest idles, as fio does around its run
+                             '-' if variant == 'fio' and meta['clock'] != 'host' else
+                             f'{e["wall_ratio_median"]:.4f}',
+                             '-' if e['sys_share'] is None else
+                             f'{100 * e["sys_share"]:.0f} %'])
         # scale: with sharing, memory stays that of one mount
         base = next((e['memory_bytes'] for e in kdoc['scale']
                      if e['mode'] == 'shared' and e['n'] == 1), None)
@@ -235,6 +260,8 @@ def main():
                   f'({phases}), status {kd["status"]}')
     for k, why in meta['skipped'].items():
         md.append(f'- kernel `{k}`: skipped ({why})')
+    md.append('- guest clock: ' + ('host time (QEMU TCG)' if meta['clock'] == 'host' else
+                                   f'QEMU {meta["clock"]}: guest time counts instructions'))
     md.append('')
     if mem_rows:
         md += ['## Memory: page cache of the readers after reading every file', '',
@@ -249,6 +276,14 @@ def main():
         md += ['## Scale: N mounts of one image (all files shared)', '',
                table(['kernel', 'N', 'sharing', 'memory MB', 'mount ms/mount',
                       'open cold us', 'open warm us'], scale_rows), '']
+    if hot_rows:
+        md += ['## Hot reads: CPU time (user+sys) per cached 4 KiB pread at random offsets, '
+               'shared / unshared measured side by side (never checked; second: reads in '
+               'the second mount, same footprint; both: reads in both mounts; fio: fio randread '
+               'in the second mount, files of 64 KiB or more)', '',
+               table(['kernel', 'release', 'image', 'reads in', 'reps', 'reads/rep/mode',
+                      'unshared us/read', 'shared us/read', 'CPU ratio median',
+                      'CPU ratio min - max', 'wall ratio median', 'sys share'], hot_rows), '']
     md += ['## Check', '',
            f'Kernel `{args.primary}`: reduction >= {100 * args.min_of_limit:.0f} % of the '
            'limit, scale memory flat with sharing: '
@@ -272,6 +307,30 @@ def main():
     for msg in failures:
         print(f'bench: FAILED: {msg}', file=sys.stderr)
     return 1 if failures else 0
+
+
+def hotread_summary(runs):
+    """median and spread of the per-repetition ratios shared/unshared"""
+    ratio = [r['shared_cpu_ns'] / r['unshared_cpu_ns'] for r in runs]
+    wall = [r['shared_wall_ns'] / r['unshared_wall_ns'] if r['unshared_wall_ns'] else 0
+            for r in runs]
+    per_read = lambda key: statistics.median(r[key] / r['reads'] for r in runs)
+    return {'image': runs[0]['image'], 'reps': len(runs), 'reads': runs[0]['reads'],
+            'block': runs[0]['block'], 'pinned': runs[0]['pinned'],
+            'pages': runs[0]['pages'],
+            'unshared_cpu_ns_per_read': per_read('unshared_cpu_ns'),
+            'shared_cpu_ns_per_read': per_read('shared_cpu_ns'),
+            'unshared_wall_ns_per_read': per_read('unshared_wall_ns'),
+            'shared_wall_ns_per_read': per_read('shared_wall_ns'),
+            'cpu_ratio_median': statistics.median(ratio),
+            'cpu_ratio_min': min(ratio), 'cpu_ratio_max': max(ratio),
+            'wall_ratio_median': statistics.median(wall),
+            'wall_ratio_min': min(wall), 'wall_ratio_max': max(wall),
+            # None where only the sum was measured (the fio variant)
+            'sys_share': None if any(r['sys_ns'] is None for r in runs) else
+            sum(r['sys_ns'] for r in runs) /
+            max(1, sum(r['sys_ns'] + r['usr_ns'] for r in runs)),
+            'cpu_ratios': ratio, 'runs': runs}
 
 
 def demo_table(doc):

@@ -14,7 +14,7 @@
 #   BENCH_LAYOUTS    image layouts per set, one comma list a set, cycled
 #                    over the trees: flat or any mkfs.erofs -z algorithm
 #                    [flat,flat flat,lz4hc]
-#   BENCH_PHASES     [memory fio scale]
+#   BENCH_PHASES     [memory fio scale hotread]
 #   BENCH_MEM_NS     mount counts of the memory phase [2 10]
 #   BENCH_FIO_REPS   repetitions of each fio measurement, median reported [3]
 #   BENCH_SCALE_NS   [1 10 50]
@@ -23,6 +23,11 @@
 #   BENCH_SCALE_TREE tree mounted N times by the scale phase [the first
 #                    package of the first version when BENCH_PACKAGES is
 #                    the default, else the first TREE]
+#   BENCH_HOTREAD_REPS   hotread repetitions, median ratio reported [20]
+#   BENCH_HOTREAD_READS  random 4 KiB reads per mode and repetition [100000]
+#   BENCH_HOTREAD_BLOCK  reads per timed block, the modes alternating [500]
+#   BENCH_ICOUNT     QEMU -icount shift: guest time counts instructions
+#                    (2^N ns each), not host time; see bench/README.md [off]
 #   BENCH_KERNELS    kernel flavours; the first is the one checked, the
 #                    others (peers) are skipped with one line when unknown
 #                    or not built (BENCH_BUILD_PEERS=1 builds them) [x86_64 upstream]
@@ -37,7 +42,7 @@ default_pkgs="python3.11 python3.11-minimal libpython3.11-minimal libpython3.11-
 pkgs=${BENCH_PACKAGES:-$default_pkgs}
 versions=${BENCH_VERSIONS:-3.11.2-6+deb12u8 3.11.2-6+deb12u9}
 layouts=${BENCH_LAYOUTS:-flat,flat flat,lz4hc}
-phases=${BENCH_PHASES:-memory fio scale}
+phases=${BENCH_PHASES:-memory fio scale hotread}
 kernels=${BENCH_KERNELS:-x86_64 upstream}
 out=${BENCH_OUT:-$REPO/out/bench}
 PY=/usr/bin/python3	# Debian's, where python3-matplotlib goes
@@ -200,6 +205,10 @@ FIO_REPS=${BENCH_FIO_REPS:-3}
 SCALE_IMAGE=scale
 SCALE_NS="${BENCH_SCALE_NS:-1 10 50}"
 UNSHARED_MAX_MB=${BENCH_SCALE_UNSHARED_MAX_MB:-100}
+HOT_IMAGE=$(first=${sets[0]#*=}; echo "${first%%,*}")
+HOT_REPS=${BENCH_HOTREAD_REPS:-20}
+HOT_READS=${BENCH_HOTREAD_READS:-100000}
+HOT_BLOCK=${BENCH_HOTREAD_BLOCK:-500}
 EOF
 
 mkdir -p "$out"
@@ -222,7 +231,8 @@ for k in $kernels; do
 	step "bench on the $k kernel (phases: $phases)"
 	t0=$(date +%s)
 	rc=0
-	GUEST_TIMEOUT=${BENCH_GUEST_TIMEOUT:-1500} "$REPO/scripts/guest-run.sh" "$k" \
+	GUEST_QEMU_ARGS=${BENCH_ICOUNT:+-icount shift=$BENCH_ICOUNT,sleep=on} \
+		GUEST_TIMEOUT=${BENCH_GUEST_TIMEOUT:-1500} "$REPO/scripts/guest-run.sh" "$k" \
 		sh "$REPO/bench/guest.sh" "$run/config" >"$out/guest-$k.log" 2>&1 || rc=$?
 	grep '^BENCH-RESULT ' "$out/guest-$k.log" | sed 's/^BENCH-RESULT //' >"$out/raw-$k.jsonl" || true
 	grep '^bench-guest:' "$out/guest-$k.log" >&2 || true
@@ -235,6 +245,7 @@ for k in $kernels; do
 		echo "bench: the $k kernel run failed (status $rc), its column is partial or missing; see $out/guest-$k.log"
 	fi
 done
+echo "clock ${BENCH_ICOUNT:+icount-shift-$BENCH_ICOUNT}" >>"$meta"
 echo "timing prepare $((t_prep - t_start)) total $(($(date +%s) - t_start))" >>"$meta"
 
 "$PY" "$REPO/bench/report.py" --meta "$meta" --out "$out" --primary "$primary" \
