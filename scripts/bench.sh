@@ -11,6 +11,11 @@
 #   BENCH_PACKAGES   [python3.11 python3.11-minimal libpython3.11-minimal
 #                     libpython3.11-stdlib libpython3.11]
 #   BENCH_VERSIONS   [3.11.2-6+deb12u8 3.11.2-6+deb12u9]
+#   BENCH_BASE       a Debian suite (bookworm): package trees are runnable
+#                    roots, its minbase plus their dependencies [none]
+#   BENCH_TREE_SETUP shell command run (chroot) in every runnable root once
+#                    unpacked, as a package's postinst would: e.g. python
+#                    byte-compiling its library [none]
 #   BENCH_LAYOUTS    image layouts per set, one comma list a set, cycled
 #                    over the trees: flat or any mkfs.erofs -z algorithm
 #                    [flat,flat flat,lz4hc]
@@ -48,6 +53,8 @@ t_start=$(date +%s)
 need fio fio
 need gcc build-essential
 need losetup mount
+base_suite=${BENCH_BASE:-}
+tree_setup=${BENCH_TREE_SETUP:-}
 mkfs=$REPO/scripts/mkfs-erofs.sh
 mkfs_version=$("$mkfs" --version | head -n 1)
 
@@ -84,9 +91,12 @@ fetch_deb() {
 }
 
 # prepare_tree SPEC: set TREE (the directory), KEY (its cache key) and
-# LABEL for a directory or a package list; the package tree is cached
+# LABEL for a directory or a package list; the package tree is cached.
+# With BENCH_BASE, a package tree is a runnable root: a copy of that
+# suite's minbase with the list's dependencies (bench-root.sh), the
+# packages unpacked over it.
 prepare_tree() {
-	local spec=$1 list pv ver
+	local spec=$1 list pv ver base
 	if [ -d "$spec" ]; then
 		TREE=$(realpath "$spec")
 		KEY=dir-$( (echo "$TREE"; find "$TREE" -printf '%P %y %s %T@ %m %U %G %l\n' | sort) |
@@ -98,7 +108,11 @@ prepare_tree() {
 	for pv in $list; do
 		[[ $pv == ?*=?* ]] || die "not a directory nor name=version: $pv (in '$spec')"
 	done
-	KEY=pkgs-$(echo "$list" | sha1sum | cut -c1-12)
+	base=
+	# shellcheck disable=SC2086	# one NAME=VERSION a word
+	[ -z "$base_suite" ] || base=$("$REPO/scripts/bench-root.sh" "$base_suite" $list)
+	KEY=pkgs-$( (echo "$list"; [ -z "$base" ] || echo "base ${base##*/} $tree_setup") |
+		sha1sum | cut -c1-12)
 	TREE=$CACHE/trees/$KEY
 	ver=$(echo "$list" | sed 's/^[^=]*=//' | sort -u)
 	if [ "$(echo "$ver" | wc -l)" = 1 ]; then
@@ -112,9 +126,17 @@ prepare_tree() {
 	step "unpacking $(echo "$list" | wc -l) packages into $TREE"
 	rm -rf "$TREE.tmp" "$TREE"
 	mkdir -p "$TREE.tmp"
+	[ -z "$base" ] || cp -a --reflink=auto "$base/." "$TREE.tmp/"
+	# as dpkg does, keep the root's directory symlinks (/lib -> usr/lib)
 	for pv in $list; do
-		dpkg-deb -x "$(fetch_deb "${pv%%=*}" "${pv#*=}")" "$TREE.tmp"
+		dpkg-deb --fsys-tarfile "$(fetch_deb "${pv%%=*}" "${pv#*=}")" |
+			tar -x --keep-directory-symlink -C "$TREE.tmp"
 	done
+	if [ -n "$base" ] && [ -n "$tree_setup" ]; then
+		step "in $TREE: $tree_setup"
+		chroot "$TREE.tmp" /bin/sh -c "$tree_setup" >"$TREE.setup.log" 2>&1 ||
+			die "BENCH_TREE_SETUP failed in $TREE.tmp; see $TREE.setup.log"
+	fi
 	mv "$TREE.tmp" "$TREE"
 	echo "$list" >"$TREE.done"
 }
