@@ -58,7 +58,8 @@ def limit(manifests):
 
 
 def parse_meta(path):
-    meta = {'trees': {}, 'sets': {}, 'kernels': {}, 'skipped': {}, 'timing': {}}
+    meta = {'trees': {}, 'sets': {}, 'kernels': {}, 'skipped': {}, 'timing': {},
+            'disk': {'profile': 'loop', 'throttle': 'tmpfs'}}
     with open(path) as f:
         for line in f:
             w = line.split()
@@ -74,6 +75,8 @@ def parse_meta(path):
                                          'raw': w[4]}
             elif w[0] == 'skip':
                 meta['skipped'][w[1]] = w[2]
+            elif w[0] == 'disk':
+                meta['disk'] = {'profile': w[1], 'throttle': w[2]}
             elif w[0] == 'timing':
                 meta['timing'] = {w[i]: int(w[i + 1]) for i in range(1, len(w) - 1, 2)}
     return meta
@@ -133,7 +136,7 @@ def main():
 
     doc = {'trees': meta['trees'], 'sets': {}, 'kernels': {}, 'skipped': meta['skipped'],
            'timing_seconds': meta['timing'], 'min_of_limit': args.min_of_limit,
-           'primary': args.primary}
+           'primary': args.primary, 'disk': meta['disk']}
     for name, ids in meta['sets'].items():
         doc['sets'][name] = {'images': ids, 'label': set_label(name)}
 
@@ -227,6 +230,7 @@ def main():
     doc['check'] = {'kernel': args.primary, 'passed': not failures, 'failures': failures}
 
     md = [f'# {args.title}', '']
+    md.append(f'- disk: {disk_line(meta["disk"])}')
     for tid, t in meta['trees'].items():
         md.append(f'- tree `{tid}`: {t["label"]} (`{t["path"]}`)')
     for k, kd in doc['kernels'].items():
@@ -274,12 +278,22 @@ def main():
     return 1 if failures else 0
 
 
+def disk_line(disk):
+    if disk['profile'] == 'loop':
+        return 'loop devices over copies in the guest\'s tmpfs (BENCH_DISK=loop)'
+    t = dict(kv.split('=', 1) for kv in disk['throttle'].split(','))
+    return (f'{disk["profile"]}: virtio-blk, read-only, throttled together to '
+            f'{t.get("throttling.iops-total", "?")} IOPS, '
+            f'{int(t.get("throttling.bps-total", 0)) / 1048576:.0f} MiB/s')
+
+
 def demo_table(doc):
     k = doc['primary']
     kd = doc['kernels'].get(k)
     if not kd:
         return
     print(f'\nkernel: {k} {kd["release"]}')
+    print(f'disk: {disk_line(doc["disk"])}')
     w = max(len(d['label']) for d in doc['sets'].values()) + 2
     head = (f'{"pair":<{w}} {"images":<14} {"N":>3} {"sharing":>7} {"memory MB":>10} '
             f'{"reduction":>10} {"limit":>8} {"of limit":>9}')

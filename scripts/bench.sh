@@ -16,6 +16,11 @@
 #   BENCH_TREE_SETUP shell command run (chroot) in every runnable root once
 #                    unpacked, as a package's postinst would: e.g. python
 #                    byte-compiling its library [none]
+#   BENCH_DISK       where the guest reads the images from: gp (a
+#                    general-purpose cloud volume: virtio-blk disks
+#                    throttled together to 3000 IOPS and 125 MiB/s), slow
+#                    (500 IOPS, 40 MiB/s), or loop (loop devices over
+#                    copies in the guest's tmpfs) [gp]
 #   BENCH_LAYOUTS    image layouts per set, one comma list a set, cycled
 #                    over the trees: flat or any mkfs.erofs -z algorithm
 #                    [flat,flat flat,lz4hc]
@@ -224,6 +229,30 @@ SCALE_NS="${BENCH_SCALE_NS:-1 10 50}"
 UNSHARED_MAX_MB=${BENCH_SCALE_UNSHARED_MAX_MB:-100}
 EOF
 
+# the disk profile: every image a read-only virtio-blk disk named by its
+# serial, all in one throttle group, as the volume a host's images are on
+disk=${BENCH_DISK:-gp}
+case $disk in
+gp) throttle=throttling.iops-total=3000,throttling.bps-total=131072000 ;;
+slow) throttle=throttling.iops-total=500,throttling.bps-total=41943040 ;;
+loop) throttle= ;;
+*) die "unknown BENCH_DISK $disk (gp, slow or loop)" ;;
+esac
+qemu_args=
+if [ "$disk" = loop ]; then
+	echo "DEVICE=loop" >>"$run/config"
+else
+	echo "DEVICE=disk" >>"$run/config"
+	n=0
+	for img in "${images[@]}"; do
+		# QEMU 7.2's -drive has no serial=: the device carries it
+		qemu_args+="-drive"$'\n'"file=${img#*=},if=none,id=d$n,format=raw,readonly=on,throttling.group=bench,$throttle"$'\n'
+		qemu_args+="-device"$'\n'"virtio-blk-pci,drive=d$n,serial=${img%%=*}"$'\n'
+		n=$((n + 1))
+	done
+fi
+echo "disk $disk ${throttle:-tmpfs}" >>"$meta"
+
 mkdir -p "$out"
 t_prep=$(date +%s)
 primary=${kernels%% *}
@@ -244,7 +273,8 @@ for k in $kernels; do
 	step "bench on the $k kernel (phases: $phases)"
 	t0=$(date +%s)
 	rc=0
-	GUEST_TIMEOUT=${BENCH_GUEST_TIMEOUT:-1500} "$REPO/scripts/guest-run.sh" "$k" \
+	GUEST_QEMU_ARGS=${qemu_args%$'\n'} GUEST_TIMEOUT=${BENCH_GUEST_TIMEOUT:-1500} \
+		"$REPO/scripts/guest-run.sh" "$k" \
 		sh "$REPO/bench/guest.sh" "$run/config" >"$out/guest-$k.log" 2>&1 || rc=$?
 	grep '^BENCH-RESULT ' "$out/guest-$k.log" | sed 's/^BENCH-RESULT //' >"$out/raw-$k.jsonl" || true
 	grep '^bench-guest:' "$out/guest-$k.log" >&2 || true
