@@ -6,13 +6,14 @@
 #   IMAGES       "ID=PATH ..." the images (DEVICE=loop copies them to /tmp)
 #   SHARE_OPTS   mount options that turn sharing on (domain_id=...)
 #   MEM_OPTS     mount options of every memory measurement
-#   PHASES       any of: memory fio scale
+#   PHASES       any of: memory fio scale start
 #   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
 #   MEM_NS       mount counts of the memory phase, e.g. "2 10"
 #   FIO_REPS     repetitions of every fio measurement (median reported)
 #   SCALE_IMAGE  ID of the image mounted 1, 10 and 50 times
 #   SCALE_NS     e.g. "1 10 50"
 #   UNSHARED_MAX_MB  skip unshared scale runs above this many MB
+#   START_CMD, START_REPS  the start phase (containers.sh)
 #   DEVICE       disk: every image is a virtio-blk disk whose serial is
 #                its ID (scripts/bench.sh passes them to QEMU), each mount
 #                a dm-linear device over it; loop: images copied into
@@ -22,6 +23,9 @@
 set -u
 # shellcheck disable=SC1090	# the config
 . "$1"
+BENCH_DIR=$(dirname "$0")
+# shellcheck source=bench/containers.sh
+. "$BENCH_DIR/containers.sh"
 
 CG=/sys/fs/cgroup
 seq=0
@@ -72,7 +76,7 @@ image_mb() {
 # MOUNT_NS (time spent in mount(2) only).  Each device is read once from
 # the root cgroup, so that the metadata erofs reads through the block
 # device's page cache is resident and charged there, never to the
-# readers (file data bypasses that cache).
+# readers (file data bypasses that cache); NO_WARMUP=1 skips that.
 mount_set() {
 	mode=$1 n=$2
 	shift 2
@@ -88,7 +92,7 @@ mount_set() {
 		eval "id=\${$k}"
 		mkdir -p "/tmp/mnt/$i"
 		dev=$(image_dev "$id" "$i") || return 1
-		cat "$dev" >/dev/null
+		[ -n "${NO_WARMUP:-}" ] || cat "$dev" >/dev/null
 		echo "$dev /tmp/mnt/$i" >>/tmp/mounts
 		i=$((i + 1))
 	done

@@ -16,6 +16,9 @@ import os
 import statistics
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import containers_report  # noqa: E402
+
 import manifest
 
 MB = 1 << 20
@@ -142,6 +145,7 @@ def main():
 
     failures = []
     mem_rows, fio_rows, scale_rows = [], [], []
+    start_rows = []
     chart = []          # (label, kernel, unshared MB, shared MB, floor MB)
     for k, kinfo in meta['kernels'].items():
         res = load_results(kinfo['raw'])
@@ -206,6 +210,9 @@ def main():
                              '-' if ratio is None else f'{ratio:.2f}',
                              ' / '.join(fmt(x) for x in runs['unshared']) + '; ' +
                              ' / '.join(fmt(x) for x in runs['shared'])])
+        # start time of containers
+        kdoc['start'] = containers_report.start_entries(res)
+        start_rows += containers_report.start_rows(k, set_label, kdoc['start'])
         # scale
         for r in sorted((r for r in res if r['phase'] == 'scale'),
                         key=lambda r: (r['mode'], r['n'])):
@@ -249,6 +256,12 @@ def main():
                'the other; cold: first pass after drop_caches, hot: 2 more passes)', '',
                table(['kernel', 'pair', 'rw', 'cache', 'unshared', 'shared',
                       'shared/unshared', 'runs: unshared; shared'], fio_rows), '']
+    if start_rows:
+        md += ['## Start time: a container on each image (median of the runs)', '',
+               'cold: the first container, just after drop_caches; second: a container '
+               'on the other image, the first one\'s pages still cached; warm: that '
+               'container again.  disk MB: read from the disks meanwhile.', '',
+               table(containers_report.START_HEAD, start_rows), '']
     if scale_rows:
         md += ['## Scale: N mounts of one image (all files shared)', '',
                table(['kernel', 'N', 'sharing', 'memory MB', 'mount ms/mount',
@@ -267,6 +280,11 @@ def main():
         plot(chart, os.path.join(args.out, 'memory.png'),
              args.title + '\n' + '; '.join(labels))
 
+    starts = [e for kd in doc['kernels'].values() for e in kd.get('start', [])]
+    if starts:
+        containers_report.start_plot(starts, lambda n: f'{set_label(n)}\n{n}',
+                                     os.path.join(args.out, 'start.png'),
+                                     args.title + '\n' + disk_line(meta['disk']))
     if args.demo:
         demo_table(doc)
     else:
@@ -276,6 +294,13 @@ def main():
     for msg in failures:
         print(f'bench: FAILED: {msg}', file=sys.stderr)
     return 1 if failures else 0
+
+
+def demo_print(head, rows):
+    w = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+    print('  '.join(f'{h:<{w[i]}}' for i, h in enumerate(head)))
+    for r in rows:
+        print('  '.join(f'{str(c):<{w[i]}}' for i, c in enumerate(r)))
 
 
 def disk_line(disk):
@@ -294,6 +319,14 @@ def demo_table(doc):
         return
     print(f'\nkernel: {k} {kd["release"]}')
     print(f'disk: {disk_line(doc["disk"])}')
+    label = lambda name: doc['sets'][name]['label']
+    if kd.get('start'):
+        print('\nstart time (median s; second: other image, first one cached)')
+        demo_print(containers_report.START_HEAD[1:],
+                   [r[1:] for r in containers_report.start_rows(k, label, kd['start'])])
+    if not kd['memory']:
+        return
+    print('\nevery file read (page cache of the readers)')
     w = max(len(d['label']) for d in doc['sets'].values()) + 2
     head = (f'{"pair":<{w}} {"images":<14} {"N":>3} {"sharing":>7} {"memory MB":>10} '
             f'{"reduction":>10} {"limit":>8} {"of limit":>9}')

@@ -21,10 +21,14 @@
 #                    throttled together to 3000 IOPS and 125 MiB/s), slow
 #                    (500 IOPS, 40 MiB/s), or loop (loop devices over
 #                    copies in the guest's tmpfs) [gp]
+#   BENCH_START_CMD  command run in a container (the image as its root,
+#                    bench/container.sh) that exits once the program is
+#                    ready: the start phase times it [none]
+#   BENCH_START_REPS repetitions of the start phase, median reported [3]
 #   BENCH_LAYOUTS    image layouts per set, one comma list a set, cycled
 #                    over the trees: flat or any mkfs.erofs -z algorithm
 #                    [flat,flat flat,lz4hc]
-#   BENCH_PHASES     [memory fio scale]
+#   BENCH_PHASES     any of memory fio scale start [memory fio scale]
 #   BENCH_MEM_NS     mount counts of the memory phase [2 10]
 #   BENCH_FIO_REPS   repetitions of each fio measurement, median reported [3]
 #   BENCH_SCALE_NS   [1 10 50]
@@ -227,7 +231,13 @@ FIO_REPS=${BENCH_FIO_REPS:-3}
 SCALE_IMAGE=scale
 SCALE_NS="${BENCH_SCALE_NS:-1 10 50}"
 UNSHARED_MAX_MB=${BENCH_SCALE_UNSHARED_MAX_MB:-100}
+START_REPS=${BENCH_START_REPS:-3}
 EOF
+printf 'START_CMD=%q\n' "${BENCH_START_CMD:-}" >>"$run/config"
+if [[ " $phases " == *" start "* ]]; then
+	[ -n "$base_suite" ] || die "the start phase runs the images as containers: set BENCH_BASE"
+	[ -n "${BENCH_START_CMD:-}" ] || die "the start phase needs BENCH_START_CMD"
+fi
 
 # the disk profile: every image a read-only virtio-blk disk named by its
 # serial, all in one throttle group, as the volume a host's images are on

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Start time of bench/containers.sh, for bench/report.py: medians,
+ratios, the table and out/.../start.png."""
+import statistics
+
+MB = 1 << 20
+
+
+def start_entries(res):
+    """Per set and mode: median seconds and disk MB of the cold start
+    (first container), the second start (other image, first one's pages
+    cached) and the warm start; ratio second/warm."""
+    runs = {}
+    for r in res:
+        if r['phase'] == 'start':
+            runs.setdefault((r['set'], r['mode']), {}).setdefault(r['which'], []).append(r)
+    out = []
+    for (name, mode), w in sorted(runs.items()):
+        e = {'set': name, 'mode': mode}
+        for which in ('cold', 'second', 'warm'):
+            rs = w.get(which, [])
+            e[which + '_s'] = statistics.median(r['ns'] / 1e9 for r in rs) if rs else None
+            e[which + '_disk_mb'] = (statistics.median(r['disk_bytes'] / MB for r in rs)
+                                     if rs else None)
+            e[which + '_runs_s'] = [round(r['ns'] / 1e9, 3) for r in rs]
+        e['second_over_warm'] = (e['second_s'] / e['warm_s']
+                                 if e['second_s'] and e['warm_s'] else None)
+        out.append(e)
+    return out
+
+
+def fmt(x, spec='.2f'):
+    return '-' if x is None else format(x, spec)
+
+
+def start_rows(kernel, label, entries):
+    return [[kernel, label(e['set']), e['set'], 'on' if e['mode'] == 'shared' else 'off',
+             fmt(e['cold_s']), fmt(e['second_s']), fmt(e['warm_s']),
+             fmt(e['second_over_warm']), fmt(e['cold_disk_mb'], '.1f'),
+             fmt(e['second_disk_mb'], '.1f')] for e in entries]
+
+
+START_HEAD = ['kernel', 'pair', 'images', 'sharing', 'cold s', 'second s', 'warm s',
+              'second/warm', 'cold disk MB', 'second disk MB']
+
+
+def start_plot(entries, label, path, title):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    groups = list(dict.fromkeys(e['set'] for e in entries))
+    fig, ax = plt.subplots(figsize=(max(6, 3.2 * len(groups)), 4.5))
+    width = 0.8 / 6
+    colors = {'cold': '#b0b0b0', 'second': '#e08a2e', 'warm': '#3a7ebf'}
+    for gi, g in enumerate(groups):
+        for mi, mode in enumerate(('unshared', 'shared')):
+            e = next((e for e in entries if e['set'] == g and e['mode'] == mode), None)
+            if not e:
+                continue
+            for wi, which in enumerate(('cold', 'second', 'warm')):
+                x = gi - 0.4 + (3 * mi + wi + 0.5) * width
+                v = e[which + '_s'] or 0
+                ax.bar(x, v, width, color=colors[which], edgecolor='black',
+                       hatch='//' if mode == 'shared' else None,
+                       label=f'{which}, sharing {"on" if mode == "shared" else "off"}'
+                       if gi == 0 else None)
+            if e['second_over_warm']:
+                ax.text(gi - 0.4 + (3 * mi + 1.5) * width, e['second_s'] or 0,
+                        f'{e["second_over_warm"]:.2f}x', ha='center', va='bottom', fontsize=8)
+    ax.set_xticks(range(len(groups)))
+    ax.set_xticklabels([label(g) for g in groups], fontsize=8)
+    ax.set_ylabel('start time, s (median)')
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
