@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Start time of bench/containers.sh, for bench/report.py: medians,
-ratios, the table and out/.../start.png."""
+"""Start time and running-container memory of bench/containers.sh, for
+bench/report.py: medians, ratios, tables and out/.../start.png."""
 import statistics
 
 MB = 1 << 20
@@ -29,6 +29,23 @@ def start_entries(res):
     return out
 
 
+def container_entries(res):
+    """Per set, N and mode: the memory cgroup's file, anon and file_mapped
+    of N running containers; reduction of file pages with sharing."""
+    got = {(r['set'], r['n'], r['mode']): r for r in res if r['phase'] == 'containers'}
+    out = []
+    for (name, n) in sorted({k[:2] for k in got}, key=lambda x: (x[1], x[0])):
+        u, s = got.get((name, n, 'unshared')), got.get((name, n, 'shared'))
+        e = {'set': name, 'n': n}
+        for mode, r in (('unshared', u), ('shared', s)):
+            for key in ('file', 'anon', 'file_mapped'):
+                e[f'{mode}_{key}'] = r and r[key]
+            e[f'{mode}_ready_s'] = r and r['ready_ns'] / 1e9
+        e['file_reduction'] = (1 - s['file'] / u['file']) if u and s and u['file'] else None
+        out.append(e)
+    return out
+
+
 def fmt(x, spec='.2f'):
     return '-' if x is None else format(x, spec)
 
@@ -42,6 +59,25 @@ def start_rows(kernel, label, entries):
 
 START_HEAD = ['kernel', 'pair', 'images', 'sharing', 'cold s', 'second s', 'warm s',
               'second/warm', 'cold disk MB', 'second disk MB']
+
+
+def container_rows(kernel, label, entries):
+    rows = []
+    for e in entries:
+        for mode in ('unshared', 'shared'):
+            if e[f'{mode}_file'] is None:
+                continue
+            rows.append([kernel, label(e['set']), e['set'], e['n'],
+                         'on' if mode == 'shared' else 'off',
+                         fmt(e[f'{mode}_file'] / MB, '.1f'), fmt(e[f'{mode}_anon'] / MB, '.1f'),
+                         fmt(e[f'{mode}_file_mapped'] / MB, '.1f'),
+                         fmt(100 * e['file_reduction'], '.1f') + ' %'
+                         if mode == 'shared' and e['file_reduction'] is not None else ''])
+    return rows
+
+
+CONTAINER_HEAD = ['kernel', 'pair', 'images', 'N', 'sharing', 'file MB', 'anon MB',
+                  'file_mapped MB', 'file reduction']
 
 
 def start_plot(entries, label, path, title):

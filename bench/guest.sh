@@ -6,14 +6,14 @@
 #   IMAGES       "ID=PATH ..." the images (DEVICE=loop copies them to /tmp)
 #   SHARE_OPTS   mount options that turn sharing on (domain_id=...)
 #   MEM_OPTS     mount options of every memory measurement
-#   PHASES       any of: memory fio scale start
+#   PHASES       any of: memory fio scale start containers
 #   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
 #   MEM_NS       mount counts of the memory phase, e.g. "2 10"
 #   FIO_REPS     repetitions of every fio measurement (median reported)
 #   SCALE_IMAGE  ID of the image mounted 1, 10 and 50 times
 #   SCALE_NS     e.g. "1 10 50"
 #   UNSHARED_MAX_MB  skip unshared scale runs above this many MB
-#   START_CMD, START_REPS  the start phase (containers.sh)
+#   START_CMD, STAY_CMD, START_REPS  the container phases (containers.sh)
 #   DEVICE       disk: every image is a virtio-blk disk whose serial is
 #                its ID (scripts/bench.sh passes them to QEMU), each mount
 #                a dm-linear device over it; loop: images copied into

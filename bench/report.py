@@ -145,7 +145,7 @@ def main():
 
     failures = []
     mem_rows, fio_rows, scale_rows = [], [], []
-    start_rows = []
+    start_rows, container_rows = [], []
     chart = []          # (label, kernel, unshared MB, shared MB, floor MB)
     for k, kinfo in meta['kernels'].items():
         res = load_results(kinfo['raw'])
@@ -210,9 +210,11 @@ def main():
                              '-' if ratio is None else f'{ratio:.2f}',
                              ' / '.join(fmt(x) for x in runs['unshared']) + '; ' +
                              ' / '.join(fmt(x) for x in runs['shared'])])
-        # start time of containers
+        # containers: start time and memory of running ones
         kdoc['start'] = containers_report.start_entries(res)
+        kdoc['containers'] = containers_report.container_entries(res)
         start_rows += containers_report.start_rows(k, set_label, kdoc['start'])
+        container_rows += containers_report.container_rows(k, set_label, kdoc['containers'])
         # scale
         for r in sorted((r for r in res if r['phase'] == 'scale'),
                         key=lambda r: (r['mode'], r['n'])):
@@ -262,6 +264,9 @@ def main():
                'on the other image, the first one\'s pages still cached; warm: that '
                'container again.  disk MB: read from the disks meanwhile.', '',
                table(containers_report.START_HEAD, start_rows), '']
+    if container_rows:
+        md += ['## Memory: N running containers, each on its own mount', '',
+               table(containers_report.CONTAINER_HEAD, container_rows), '']
     if scale_rows:
         md += ['## Scale: N mounts of one image (all files shared)', '',
                table(['kernel', 'N', 'sharing', 'memory MB', 'mount ms/mount',
@@ -324,6 +329,11 @@ def demo_table(doc):
         print('\nstart time (median s; second: other image, first one cached)')
         demo_print(containers_report.START_HEAD[1:],
                    [r[1:] for r in containers_report.start_rows(k, label, kd['start'])])
+    if kd.get('containers'):
+        print('\nmemory of N running containers (memory cgroup)')
+        demo_print(containers_report.CONTAINER_HEAD[1:],
+                   [r[1:] for r in containers_report.container_rows(k, label,
+                                                                    kd['containers'])])
     if not kd['memory']:
         return
     print('\nevery file read (page cache of the readers)')

@@ -24,11 +24,14 @@
 #   BENCH_START_CMD  command run in a container (the image as its root,
 #                    bench/container.sh) that exits once the program is
 #                    ready: the start phase times it [none]
+#   BENCH_STAY_CMD   the same program, printing "ready" once ready and then
+#                    staying alive: the containers phase [none]
 #   BENCH_START_REPS repetitions of the start phase, median reported [3]
+#   BENCH_CONTAINER_NS  running containers of the containers phase [2 10]
 #   BENCH_LAYOUTS    image layouts per set, one comma list a set, cycled
 #                    over the trees: flat or any mkfs.erofs -z algorithm
 #                    [flat,flat flat,lz4hc]
-#   BENCH_PHASES     any of memory fio scale start [memory fio scale]
+#   BENCH_PHASES     any of memory fio scale start containers [memory fio scale]
 #   BENCH_MEM_NS     mount counts of the memory phase [2 10]
 #   BENCH_FIO_REPS   repetitions of each fio measurement, median reported [3]
 #   BENCH_SCALE_NS   [1 10 50]
@@ -232,11 +235,16 @@ SCALE_IMAGE=scale
 SCALE_NS="${BENCH_SCALE_NS:-1 10 50}"
 UNSHARED_MAX_MB=${BENCH_SCALE_UNSHARED_MAX_MB:-100}
 START_REPS=${BENCH_START_REPS:-3}
+CONTAINER_NS="${BENCH_CONTAINER_NS:-2 10}"
 EOF
-printf 'START_CMD=%q\n' "${BENCH_START_CMD:-}" >>"$run/config"
+printf 'START_CMD=%q\nSTAY_CMD=%q\n' "${BENCH_START_CMD:-}" "${BENCH_STAY_CMD:-}" >>"$run/config"
 if [[ " $phases " == *" start "* ]]; then
 	[ -n "$base_suite" ] || die "the start phase runs the images as containers: set BENCH_BASE"
 	[ -n "${BENCH_START_CMD:-}" ] || die "the start phase needs BENCH_START_CMD"
+fi
+if [[ " $phases " == *" containers "* ]]; then
+	[ -n "$base_suite" ] || die "the containers phase runs the images as containers: set BENCH_BASE"
+	[ -n "${BENCH_STAY_CMD:-}" ] || die "the containers phase needs BENCH_STAY_CMD"
 fi
 
 # the disk profile: every image a read-only virtio-blk disk named by its
