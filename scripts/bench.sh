@@ -257,6 +257,12 @@ loop) throttle= ;;
 *) die "unknown BENCH_DISK $disk (gp, slow or loop)" ;;
 esac
 qemu_args=
+# the guest runs the host's tools: dm-linear devices, container namespaces
+[ "$disk" = loop ] || need dmsetup dmsetup
+if [[ " $phases " == *" start "* || " $phases " == *" containers "* ]]; then
+	need ip iproute2
+	need unshare util-linux
+fi
 if [ "$disk" = loop ]; then
 	echo "DEVICE=loop" >>"$run/config"
 else
