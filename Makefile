@@ -7,7 +7,7 @@
 	deb deb-test fuzz kunit-tree kselftest-tree
 
 help:
-	@echo "make demo              memory with and without page cache sharing: python3.11, two versions"
+	@echo "make demo              two versions as containers (python3.11, redis): start time, memory, sharing off/on"
 	@echo "make check             each kind of test once: kunit.py, kselftest, module, debug kernel, fuzz"
 	@echo "make kunit             erofs KUnit suites on UML"
 	@echo "make kunit-x86_64      erofs KUnit suites on x86_64 under QEMU"

@@ -3,24 +3,33 @@
 # guest.sh CONFIG: the guest side of scripts/bench.sh, run by
 # scripts/guest-run.sh inside the test kernel.  CONFIG (shell) sets:
 #   READER       the static bench/reader.c binary
-#   IMAGES       "ID=PATH ..." images to copy into the guest's /tmp
+#   IMAGES       "ID=PATH ..." the images (DEVICE=loop copies them to /tmp)
 #   SHARE_OPTS   mount options that turn sharing on (domain_id=...)
 #   MEM_OPTS     mount options of every memory measurement
-#   PHASES       any of: memory fio scale hotread
+#   PHASES       any of: memory fio scale hotread start containers
 #   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
 #   MEM_NS       mount counts of the memory phase, e.g. "2 10"
 #   FIO_REPS     repetitions of every fio measurement (median reported)
 #   SCALE_IMAGE  ID of the image mounted 1, 10 and 50 times
 #   SCALE_NS     e.g. "1 10 50"
 #   UNSHARED_MAX_MB  skip unshared scale runs above this many MB
-#   HOT_IMAGE    ID of the image the hotread phase copies twice
+#   HOT_IMAGE    ID of the image the hotread phase copies twice (into
+#                tmpfs, on loop devices, whatever DEVICE is)
 #   HOT_REPS, HOT_READS, HOT_BLOCK  hotread repetitions, 4 KiB reads per
 #                mode and repetition, reads per timed block
+#   START_CMD, STAY_CMD, START_REPS  the container phases (containers.sh)
+#   DEVICE       disk: every image is a virtio-blk disk whose serial is
+#                its ID (scripts/bench.sh passes them to QEMU), each mount
+#                a dm-linear device over it; loop: images copied into
+#                the guest's tmpfs, each mount on its own loop device
 # Every result is one line "BENCH-RESULT {json}" on stdout.
 # shellcheck disable=SC2317	# the phases run as "${phase}_phase"
 set -u
 # shellcheck disable=SC1090	# the config
 . "$1"
+BENCH_DIR=$(dirname "$0")
+# shellcheck source=bench/containers.sh
+. "$BENCH_DIR/containers.sh"
 
 CG=/sys/fs/cgroup
 seq=0
@@ -33,12 +42,45 @@ drop_caches() {
 	echo 3 >/proc/sys/vm/drop_caches
 }
 
+# disk_of ID: the virtio-blk disk (vda...) whose serial is ID
+disk_of() {
+	for d in /sys/block/vd*; do
+		[ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && { echo "${d##*/}"; return 0; }
+	done
+	say "no disk with serial $1"
+	return 1
+}
+
+# image_dev ID I: print a block device of its own for mount I of image
+# ID (two mounts of one device would be one superblock): a dm-linear
+# device over the image's disk, or a loop device over its tmpfs copy
+image_dev() {
+	if [ "${DEVICE:-loop}" = loop ]; then
+		losetup -r -f --show "/tmp/img/$1.erofs"
+		return
+	fi
+	vd=$(disk_of "$1") || return 1
+	dmsetup create --readonly "bench$2" \
+		--table "0 $(cat "/sys/block/$vd/size") linear /dev/$vd 0" || return 1
+	# no udev makes /dev/mapper/NAME; devtmpfs has /dev/dm-MINOR
+	echo "/dev/dm-$(dmsetup info -c --noheadings -o minor "bench$2")"
+}
+
+# image_mb ID: size of image ID in MB, rounded up
+image_mb() {
+	if [ "${DEVICE:-loop}" = loop ]; then
+		echo $(($(stat -c %s "/tmp/img/$1.erofs") / 1048576 + 1))
+	else
+		echo $(($(cat "/sys/block/$(disk_of "$1")/size") / 2048 + 1))
+	fi
+}
+
 # mount_set MODE N ID...: mount N images cycling over ID... on
-# /tmp/mnt/0..N-1, each through its own loop device over the image in the
-# guest's tmpfs; sets MOUNT_NS (time spent in mount(2) only).  Each loop
-# device is read once from the root cgroup, so that the metadata erofs
-# reads through the block device's page cache is resident and charged
-# there, never to the readers (file data bypasses that cache).
+# /tmp/mnt/0..N-1, each through its own block device (image_dev); sets
+# MOUNT_NS (time spent in mount(2) only).  Each device is read once from
+# the root cgroup, so that the metadata erofs reads through the block
+# device's page cache is resident and charged there, never to the
+# readers (file data bypasses that cache); NO_WARMUP=1 skips that.
 mount_set() {
 	mode=$1 n=$2
 	shift 2
@@ -53,9 +95,9 @@ mount_set() {
 		id=
 		eval "id=\${$k}"
 		mkdir -p "/tmp/mnt/$i"
-		loop=$(losetup -r -f --show "/tmp/img/$id.erofs") || return 1
-		cat "$loop" >/dev/null
-		echo "$loop /tmp/mnt/$i" >>/tmp/mounts
+		dev=$(image_dev "$id" "$i") || return 1
+		[ -n "${NO_WARMUP:-}" ] || cat "$dev" >/dev/null
+		echo "$dev /tmp/mnt/$i" >>/tmp/mounts
 		i=$((i + 1))
 	done
 	out=$(/tmp/reader -m "$opts" </tmp/mounts) || return 1
@@ -69,6 +111,10 @@ umount_all() {
 		rmdir "$d"
 	done
 	losetup -D
+	for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^bench/ { print $1 }'); do
+		dmsetup remove "$d"
+	done
+	return 0
 }
 
 # file_list DIR...: list the regular files under DIR... in /tmp/list,
@@ -176,7 +222,7 @@ fio_mode() {
 }
 
 scale_phase() {
-	size_mb=$(($(stat -c %s "/tmp/img/$SCALE_IMAGE.erofs") / 1048576 + 1))
+	size_mb=$(image_mb "$SCALE_IMAGE")
 	for n in $SCALE_NS; do
 		for mode in shared unshared; do
 			if [ "$mode" = unshared ] && [ $((n * size_mb)) -gt "$UNSHARED_MAX_MB" ]; then
@@ -219,8 +265,11 @@ hot_list() {
 # page) sequence, the modes alternating in blocks of HOT_BLOCK reads
 # (ABBA); the repetitions alternate which mode goes first.
 hotread_phase() {
-	cp "/tmp/img/$HOT_IMAGE.erofs" /tmp/img/hot-a.erofs || return 1
-	cp "/tmp/img/$HOT_IMAGE.erofs" /tmp/img/hot-b.erofs || return 1
+	for img in $IMAGES; do
+		[ "${img%%=*}" = "$HOT_IMAGE" ] && src=${img#*=}
+	done
+	cp "$src" /tmp/img/hot-a.erofs || return 1
+	cp "$src" /tmp/img/hot-b.erofs || return 1
 	drop_caches
 	for m in s u; do
 		opts=
@@ -325,10 +374,12 @@ hot_fio() {
 echo +memory >"$CG/cgroup.subtree_control" || { say "no memory cgroup"; exit 1; }
 mkdir -p /tmp/img /tmp/mnt
 cp "$READER" /tmp/reader
-for img in $IMAGES; do
-	cp "${img#*=}" "/tmp/img/${img%%=*}.erofs" || exit 1
-done
-result "\"phase\":\"kernel\",\"release\":\"$(uname -r)\""
+if [ "${DEVICE:-loop}" = loop ]; then
+	for img in $IMAGES; do
+		cp "${img#*=}" "/tmp/img/${img%%=*}.erofs" || exit 1
+	done
+fi
+result "\"phase\":\"kernel\",\"release\":\"$(uname -r)\",\"device\":\"${DEVICE:-loop}\""
 
 status=0
 for phase in $PHASES; do

@@ -16,6 +16,9 @@ import os
 import statistics
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import containers_report  # noqa: E402
+
 import manifest
 
 MB = 1 << 20
@@ -59,7 +62,8 @@ def limit(manifests):
 
 def parse_meta(path):
     meta = {'trees': {}, 'sets': {}, 'kernels': {}, 'skipped': {}, 'timing': {},
-            'clock': 'host'}
+            'clock': 'host',
+            'disk': {'profile': 'loop', 'throttle': 'tmpfs'}}
     with open(path) as f:
         for line in f:
             w = line.split()
@@ -77,6 +81,8 @@ def parse_meta(path):
                 meta['skipped'][w[1]] = w[2]
             elif w[0] == 'clock':
                 meta['clock'] = w[1] if len(w) > 1 else 'host'
+            elif w[0] == 'disk':
+                meta['disk'] = {'profile': w[1], 'throttle': w[2]}
             elif w[0] == 'timing':
                 meta['timing'] = {w[i]: int(w[i + 1]) for i in range(1, len(w) - 1, 2)}
     return meta
@@ -137,12 +143,13 @@ def main():
     doc = {'trees': meta['trees'], 'sets': {}, 'kernels': {}, 'skipped': meta['skipped'],
            'timing_seconds': meta['timing'], 'min_of_limit': args.min_of_limit,
            'guest_clock': meta['clock'],
-           'primary': args.primary}
+           'primary': args.primary, 'disk': meta['disk']}
     for name, ids in meta['sets'].items():
         doc['sets'][name] = {'images': ids, 'label': set_label(name)}
 
     failures = []
     mem_rows, fio_rows, scale_rows, hot_rows = [], [], [], []
+    start_rows, container_rows = [], []
     chart = []          # (label, kernel, unshared MB, shared MB, floor MB)
     for k, kinfo in meta['kernels'].items():
         res = load_results(kinfo['raw'])
@@ -207,6 +214,11 @@ def main():
                              '-' if ratio is None else f'{ratio:.2f}',
                              ' / '.join(fmt(x) for x in runs['unshared']) + '; ' +
                              ' / '.join(fmt(x) for x in runs['shared'])])
+        # containers: start time and memory of running ones
+        kdoc['start'] = containers_report.start_entries(res)
+        kdoc['containers'] = containers_report.container_entries(res)
+        start_rows += containers_report.start_rows(k, set_label, kdoc['start'])
+        container_rows += containers_report.container_rows(k, set_label, kdoc['containers'])
         # scale
         for r in sorted((r for r in res if r['phase'] == 'scale'),
                         key=lambda r: (r['mode'], r['n'])):
@@ -252,6 +264,7 @@ def main():
     doc['check'] = {'kernel': args.primary, 'passed': not failures, 'failures': failures}
 
     md = [f'# {args.title}', '']
+    md.append(f'- disk: {disk_line(meta["disk"])}')
     for tid, t in meta['trees'].items():
         md.append(f'- tree `{tid}`: {t["label"]} (`{t["path"]}`)')
     for k, kd in doc['kernels'].items():
@@ -272,6 +285,15 @@ def main():
                'the other; cold: first pass after drop_caches, hot: 2 more passes)', '',
                table(['kernel', 'pair', 'rw', 'cache', 'unshared', 'shared',
                       'shared/unshared', 'runs: unshared; shared'], fio_rows), '']
+    if start_rows:
+        md += ['## Start time: a container on each image (median of the runs)', '',
+               'cold: the first container, just after drop_caches; second: a container '
+               'on the other image, the first one\'s pages still cached; warm: that '
+               'container again.  disk MB: read from the disks meanwhile.', '',
+               table(containers_report.START_HEAD, start_rows), '']
+    if container_rows:
+        md += ['## Memory: N running containers, each on its own mount', '',
+               table(containers_report.CONTAINER_HEAD, container_rows), '']
     if scale_rows:
         md += ['## Scale: N mounts of one image (all files shared)', '',
                table(['kernel', 'N', 'sharing', 'memory MB', 'mount ms/mount',
@@ -298,6 +320,11 @@ def main():
         plot(chart, os.path.join(args.out, 'memory.png'),
              args.title + '\n' + '; '.join(labels))
 
+    starts = [e for kd in doc['kernels'].values() for e in kd.get('start', [])]
+    if starts:
+        containers_report.start_plot(starts, lambda n: f'{set_label(n)}\n{n}',
+                                     os.path.join(args.out, 'start.png'),
+                                     args.title + '\n' + disk_line(meta['disk']))
     if args.demo:
         demo_table(doc)
     else:
@@ -333,12 +360,42 @@ def hotread_summary(runs):
             'cpu_ratios': ratio, 'runs': runs}
 
 
+def demo_print(head, rows):
+    w = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
+    print('  '.join(f'{h:<{w[i]}}' for i, h in enumerate(head)))
+    for r in rows:
+        print('  '.join(f'{str(c):<{w[i]}}' for i, c in enumerate(r)))
+
+
+def disk_line(disk):
+    if disk['profile'] == 'loop':
+        return 'loop devices over copies in the guest\'s tmpfs (BENCH_DISK=loop)'
+    t = dict(kv.split('=', 1) for kv in disk['throttle'].split(','))
+    return (f'{disk["profile"]}: virtio-blk, read-only, throttled together to '
+            f'{t.get("throttling.iops-total", "?")} IOPS, '
+            f'{int(t.get("throttling.bps-total", 0)) / 1048576:.0f} MiB/s')
+
+
 def demo_table(doc):
     k = doc['primary']
     kd = doc['kernels'].get(k)
     if not kd:
         return
     print(f'\nkernel: {k} {kd["release"]}')
+    print(f'disk: {disk_line(doc["disk"])}')
+    label = lambda name: doc['sets'][name]['label']
+    if kd.get('start'):
+        print('\nstart time (median s; second: other image, first one cached)')
+        demo_print(containers_report.START_HEAD[1:],
+                   [r[1:] for r in containers_report.start_rows(k, label, kd['start'])])
+    if kd.get('containers'):
+        print('\nmemory of N running containers (memory cgroup)')
+        demo_print(containers_report.CONTAINER_HEAD[1:],
+                   [r[1:] for r in containers_report.container_rows(k, label,
+                                                                    kd['containers'])])
+    if not kd['memory']:
+        return
+    print('\nevery file read (page cache of the readers)')
     w = max(len(d['label']) for d in doc['sets'].values()) + 2
     head = (f'{"pair":<{w}} {"images":<14} {"N":>3} {"sharing":>7} {"memory MB":>10} '
             f'{"reduction":>10} {"limit":>8} {"of limit":>9}')

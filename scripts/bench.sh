@@ -11,10 +11,28 @@
 #   BENCH_PACKAGES   [python3.11 python3.11-minimal libpython3.11-minimal
 #                     libpython3.11-stdlib libpython3.11]
 #   BENCH_VERSIONS   [3.11.2-6+deb12u8 3.11.2-6+deb12u9]
+#   BENCH_BASE       a Debian suite (bookworm): package trees are runnable
+#                    roots, its minbase plus their dependencies [none]
+#   BENCH_TREE_SETUP shell command run (chroot) in every runnable root once
+#                    unpacked, as a package's postinst would: e.g. python
+#                    byte-compiling its library [none]
+#   BENCH_DISK       where the guest reads the images from: gp (a
+#                    general-purpose cloud volume: virtio-blk disks
+#                    throttled together to 3000 IOPS and 125 MiB/s), slow
+#                    (500 IOPS, 40 MiB/s), or loop (loop devices over
+#                    copies in the guest's tmpfs) [gp]
+#   BENCH_START_CMD  command run in a container (the image as its root,
+#                    bench/container.sh) that exits once the program is
+#                    ready: the start phase times it [none]
+#   BENCH_STAY_CMD   the same program, printing "ready" once ready and then
+#                    staying alive: the containers phase [none]
+#   BENCH_START_REPS repetitions of the start phase, median reported [3]
+#   BENCH_CONTAINER_NS  running containers of the containers phase [2 10]
 #   BENCH_LAYOUTS    image layouts per set, one comma list a set, cycled
 #                    over the trees: flat or any mkfs.erofs -z algorithm
 #                    [flat,flat flat,lz4hc]
-#   BENCH_PHASES     [memory fio scale hotread]
+#   BENCH_PHASES     any of memory fio scale hotread start containers
+#                    [memory fio scale hotread]
 #   BENCH_MEM_NS     mount counts of the memory phase [2 10]
 #   BENCH_FIO_REPS   repetitions of each fio measurement, median reported [3]
 #   BENCH_SCALE_NS   [1 10 50]
@@ -53,6 +71,8 @@ t_start=$(date +%s)
 need fio fio
 need gcc build-essential
 need losetup mount
+base_suite=${BENCH_BASE:-}
+tree_setup=${BENCH_TREE_SETUP:-}
 mkfs=$REPO/scripts/mkfs-erofs.sh
 mkfs_version=$("$mkfs" --version | head -n 1)
 
@@ -89,9 +109,12 @@ fetch_deb() {
 }
 
 # prepare_tree SPEC: set TREE (the directory), KEY (its cache key) and
-# LABEL for a directory or a package list; the package tree is cached
+# LABEL for a directory or a package list; the package tree is cached.
+# With BENCH_BASE, a package tree is a runnable root: a copy of that
+# suite's minbase with the list's dependencies (bench-root.sh), the
+# packages unpacked over it.
 prepare_tree() {
-	local spec=$1 list pv ver
+	local spec=$1 list pv ver base
 	if [ -d "$spec" ]; then
 		TREE=$(realpath "$spec")
 		KEY=dir-$( (echo "$TREE"; find "$TREE" -printf '%P %y %s %T@ %m %U %G %l\n' | sort) |
@@ -103,7 +126,11 @@ prepare_tree() {
 	for pv in $list; do
 		[[ $pv == ?*=?* ]] || die "not a directory nor name=version: $pv (in '$spec')"
 	done
-	KEY=pkgs-$(echo "$list" | sha1sum | cut -c1-12)
+	base=
+	# shellcheck disable=SC2086	# one NAME=VERSION a word
+	[ -z "$base_suite" ] || base=$("$REPO/scripts/bench-root.sh" "$base_suite" $list)
+	KEY=pkgs-$( (echo "$list"; [ -z "$base" ] || echo "base ${base##*/} $tree_setup") |
+		sha1sum | cut -c1-12)
 	TREE=$CACHE/trees/$KEY
 	ver=$(echo "$list" | sed 's/^[^=]*=//' | sort -u)
 	if [ "$(echo "$ver" | wc -l)" = 1 ]; then
@@ -117,9 +144,17 @@ prepare_tree() {
 	step "unpacking $(echo "$list" | wc -l) packages into $TREE"
 	rm -rf "$TREE.tmp" "$TREE"
 	mkdir -p "$TREE.tmp"
+	[ -z "$base" ] || cp -a --reflink=auto "$base/." "$TREE.tmp/"
+	# as dpkg does, keep the root's directory symlinks (/lib -> usr/lib)
 	for pv in $list; do
-		dpkg-deb -x "$(fetch_deb "${pv%%=*}" "${pv#*=}")" "$TREE.tmp"
+		dpkg-deb --fsys-tarfile "$(fetch_deb "${pv%%=*}" "${pv#*=}")" |
+			tar -x --keep-directory-symlink -C "$TREE.tmp"
 	done
+	if [ -n "$base" ] && [ -n "$tree_setup" ]; then
+		step "in $TREE: $tree_setup"
+		chroot "$TREE.tmp" /bin/sh -c "$tree_setup" >"$TREE.setup.log" 2>&1 ||
+			die "BENCH_TREE_SETUP failed in $TREE.tmp; see $TREE.setup.log"
+	fi
 	mv "$TREE.tmp" "$TREE"
 	echo "$list" >"$TREE.done"
 }
@@ -209,7 +244,51 @@ HOT_IMAGE=$(first=${sets[0]#*=}; echo "${first%%,*}")
 HOT_REPS=${BENCH_HOTREAD_REPS:-20}
 HOT_READS=${BENCH_HOTREAD_READS:-100000}
 HOT_BLOCK=${BENCH_HOTREAD_BLOCK:-500}
+START_REPS=${BENCH_START_REPS:-3}
+CONTAINER_NS="${BENCH_CONTAINER_NS:-2 10}"
 EOF
+printf 'START_CMD=%q\nSTAY_CMD=%q\n' "${BENCH_START_CMD:-}" "${BENCH_STAY_CMD:-}" >>"$run/config"
+if [[ " $phases " == *" start "* ]]; then
+	[ -n "$base_suite" ] || die "the start phase runs the images as containers: set BENCH_BASE"
+	[ -n "${BENCH_START_CMD:-}" ] || die "the start phase needs BENCH_START_CMD"
+fi
+if [[ " $phases " == *" containers "* ]]; then
+	[ -n "$base_suite" ] || die "the containers phase runs the images as containers: set BENCH_BASE"
+	[ -n "${BENCH_STAY_CMD:-}" ] || die "the containers phase needs BENCH_STAY_CMD"
+fi
+
+# the disk profile: every image a read-only virtio-blk disk named by its
+# serial, all in one throttle group, as the volume a host's images are on
+disk=${BENCH_DISK:-gp}
+case $disk in
+gp) throttle=throttling.iops-total=3000,throttling.bps-total=131072000 ;;
+slow) throttle=throttling.iops-total=500,throttling.bps-total=41943040 ;;
+loop) throttle= ;;
+*) die "unknown BENCH_DISK $disk (gp, slow or loop)" ;;
+esac
+qemu_args=
+# the guest runs the host's tools: dm-linear devices, container namespaces
+[ "$disk" = loop ] || need dmsetup dmsetup
+if [[ " $phases " == *" start "* || " $phases " == *" containers "* ]]; then
+	need ip iproute2
+	need unshare util-linux
+fi
+if [ "$disk" = loop ]; then
+	echo "DEVICE=loop" >>"$run/config"
+else
+	echo "DEVICE=disk" >>"$run/config"
+	n=0
+	for img in "${images[@]}"; do
+		# QEMU 7.2's -drive has no serial=: the device carries it
+		qemu_args+="-drive"$'\n'"file=${img#*=},if=none,id=d$n,format=raw,readonly=on,throttling.group=bench,$throttle"$'\n'
+		qemu_args+="-device"$'\n'"virtio-blk-pci,drive=d$n,serial=${img%%=*}"$'\n'
+		n=$((n + 1))
+	done
+fi
+echo "disk $disk ${throttle:-tmpfs}" >>"$meta"
+# BENCH_ICOUNT: guest time counts instructions (see bench/README.md)
+[ -z "${BENCH_ICOUNT:-}" ] ||
+	qemu_args+="-icount"$'\n'"shift=$BENCH_ICOUNT,sleep=on"$'\n'
 
 mkdir -p "$out"
 t_prep=$(date +%s)
@@ -231,8 +310,8 @@ for k in $kernels; do
 	step "bench on the $k kernel (phases: $phases)"
 	t0=$(date +%s)
 	rc=0
-	GUEST_QEMU_ARGS=${BENCH_ICOUNT:+-icount shift=$BENCH_ICOUNT,sleep=on} \
-		GUEST_TIMEOUT=${BENCH_GUEST_TIMEOUT:-1500} "$REPO/scripts/guest-run.sh" "$k" \
+	GUEST_QEMU_ARGS=${qemu_args%$'\n'} GUEST_TIMEOUT=${BENCH_GUEST_TIMEOUT:-1500} \
+		"$REPO/scripts/guest-run.sh" "$k" \
 		sh "$REPO/bench/guest.sh" "$run/config" >"$out/guest-$k.log" 2>&1 || rc=$?
 	grep '^BENCH-RESULT ' "$out/guest-$k.log" | sed 's/^BENCH-RESULT //' >"$out/raw-$k.jsonl" || true
 	grep '^bench-guest:' "$out/guest-$k.log" >&2 || true

@@ -9,7 +9,8 @@
 # (read-write on UML, read-only on QEMU) and a private tmpfs on /tmp, and
 # finds mkfs.erofs >= 1.9 on PATH (scripts/mkfs-erofs-path.sh).
 # GUEST_TIMEOUT (seconds) bounds the whole boot; GUEST_ARGS adds to the
-# kernel command line; GUEST_QEMU_ARGS to QEMU's (x86_64 only).
+# kernel command line; GUEST_QEMU_ARGS (one argument a line) to QEMU's
+# (x86_64 only: the bench's disks and clock).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -66,9 +67,10 @@ x86_64)
 		# stop_machine for minutes at boot and then time out
 		cpus=4 extra="preempt=full pci=noacpi"
 	fi
-	timeout "$timeout" qemu-system-x86_64 -nographic -no-reboot \
+	qemu_extra=()
+	[ -z "${GUEST_QEMU_ARGS:-}" ] || mapfile -t qemu_extra <<<"$GUEST_QEMU_ARGS"
+	timeout "$timeout" qemu-system-x86_64 -nographic -no-reboot "${qemu_extra[@]}" \
 		-m 2G -smp "$cpus" -bios qboot.rom -kernel "$kernel" "${initrd[@]}" \
-		${GUEST_QEMU_ARGS:-} \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 		-append "console=ttyS0 panic=-1 root=hostroot rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144 ro guest_halt=reboot $extra $common" \
 		</dev/null >"$run/console" 2>&1 || true
