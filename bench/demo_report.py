@@ -27,7 +27,7 @@ def main():
     args = ap.parse_args()
     head = ['pair', 'images', 'sharing', 'N=2 MB', 'N=10 MB', 'all read MB',
             'of limit', 'cold s', 'second s', 'warm s', 'second/warm', 'second disk MB']
-    rows, starts, labels = [], [], {}
+    rows, starts, labels, chart = [], [], {}, []
     disk = None
     for path in args.results:
         with open(path) as f:
@@ -46,6 +46,10 @@ def main():
                            if e['set'] == name and e['mode'] == mode), None)
                 if st:
                     starts.append(dict(st, set=key))
+                if mem and mode == 'shared' and mem['limit'] is not None:
+                    u = mem['unshared_bytes'] / MB
+                    chart.append((f'{s["label"].split(" ")[0]}\n{name}', doc['primary'], u,
+                                  mem['shared_bytes'] / MB, u * (1 - mem['limit'])))
                 mem_b = mem and mem[f'{mode}_bytes']
                 rows.append([s['label'], name, 'on' if mode == 'shared' else 'off',
                              fmt(cont[2][f'{mode}_file'] / MB if 2 in cont else None, '.1f'),
@@ -57,14 +61,22 @@ def main():
                              fmt(st and st['warm_s'], '.2f'),
                              fmt(st and st['second_over_warm'], '.2f'),
                              fmt(st and st['second_disk_mb'], '.1f')])
+    if all(r[4] == '-' for r in rows):   # the demo runs N=2 only
+        head.pop(4)
+        for r in rows:
+            r.pop(4)
     w = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
     print('\n' + '  '.join(f'{h:<{w[i]}}' for i, h in enumerate(head)))
     for r in rows:
         print('  '.join(f'{str(c):<{w[i]}}' for i, c in enumerate(r)))
     print('N=2, N=10: file pages of N running containers (memory cgroup); all read: '
           'every file of 2 mounts; of limit: reduction / theoretical limit, in %')
+    import report
+    if chart:
+        report.plot(chart, os.path.join(args.out, 'memory.png'),
+                    'page cache of every file of two mounts, sharing off and on')
+        print(f'saved {args.out}/memory.png')
     if starts:
-        import report
         title = 'container start: second image with the first cached, vs warm'
         if disk:
             title += '\n' + report.disk_line(disk)

@@ -8,10 +8,11 @@
 #   redis-server 5:7.0.15-1~deb12u7 / ~deb12u10, a network server
 # For each pair, scripts/bench.sh runs its start phase (a container's
 # start time on the second image with the first one's pages cached,
-# against a warm start), its containers phase (memory of N=2 and N=10
-# running containers) and its memory phase (every file of two mounts
-# read, against the theoretical limit), sharing off and on; then
-# bench/demo_report.py prints one short table and saves out/demo/start.png.
+# against a warm start), its containers phase (memory of N=2 running
+# containers; make bench adds N=10) and its memory phase (every file of
+# two mounts read, against the theoretical limit), sharing off and on;
+# then bench/demo_report.py prints one short table and saves
+# out/demo/memory.png and out/demo/start.png.
 # DEMO_PAIRS chooses pairs (python3.11 redis); BENCH_* settings apply.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +21,7 @@ out=${BENCH_OUT:-$REPO/out/demo}
 pairs=${DEMO_PAIRS:-python3.11 redis}
 export BENCH_PHASES=${BENCH_PHASES:-start containers memory}
 export BENCH_MEM_NS=${BENCH_MEM_NS:-2}
+export BENCH_CONTAINER_NS=${BENCH_CONTAINER_NS:-2}
 export BENCH_KERNELS=${DEMO_KERNEL:-x86_64}
 export BENCH_BASE=${BENCH_BASE:-bookworm}
 export BENCH_DEMO=1
