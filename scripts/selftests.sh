@@ -48,7 +48,8 @@ if [ "$(kernel_arch "$flavour")" = x86_64 ] && [ -z "${EROFS_IMAGES:-}" ]; then
 	EROFS_IMAGES=$("$REPO/images/build.sh")
 fi
 step "running the erofs selftests in the $flavour guest"
-log=$out/run-$flavour.log
+# SELFTESTS_TAG names the logs of a run beside another on the same flavour
+log=$out/run-$flavour${SELFTESTS_TAG:+-$SELFTESTS_TAG}.log
 # every guest prints its kernel log after the tests, for the log check
 pass=()
 for v in ISHARE_STRESS_SECONDS ISHARE_STRESS_SEED FIO_RUNTIME EROFS_IMAGES; do
@@ -72,8 +73,9 @@ rc=0
 counts=$(sed '/^KERNEL-LOG$/,$d' "$log" |
 	python3 "$REPO/scripts/tap-summary.py" "${only[@]}" "selftests-$flavour") || rc=1
 counts=${counts:-0 1 0}
-sed -n '/^KERNEL-LOG$/,$p' "$log" | sed 1d >"$out/kernel-$flavour.log"
-if ! "$REPO/scripts/kernel-log-check.sh" "$out/kernel-$flavour.log"; then
+klog=${log%.log}.kernel.log
+sed -n '/^KERNEL-LOG$/,$p' "$log" | sed 1d >"$klog"
+if ! "$REPO/scripts/kernel-log-check.sh" "$klog"; then
 	rc=1
 	read -r p f s <<<"$counts"
 	counts="$p $((f + 1)) $s"
