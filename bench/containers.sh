@@ -52,9 +52,7 @@ start_phase() {
 		rep=0
 		while [ "$rep" -lt "${START_REPS:-3}" ]; do
 			rep=$((rep + 1))
-			modes="unshared shared"
-			[ $((rep % 2)) = 0 ] && modes="shared unshared"
-			for mode in $modes; do
+			for mode in $(rep_modes "$rep"); do
 				drop_caches
 				# shellcheck disable=SC2086
 				NO_WARMUP=1 mount_set "$mode" 2 $ids || return 1

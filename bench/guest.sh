@@ -35,6 +35,11 @@ CG=/sys/fs/cgroup
 seq=0
 
 say() { echo "bench-guest: $*" >&2; }
+# the two modes in the order repetition $1 runs them: alternating, so
+# that a drift of the host favours neither
+rep_modes() {
+	if [ $(($1 % 2)) = 0 ]; then echo "shared unshared"; else echo "unshared shared"; fi
+}
 result() { echo "BENCH-RESULT {$*}"; }
 
 drop_caches() {
@@ -190,10 +195,7 @@ fio_phase() {
 		rep=0
 		while [ "$rep" -lt "${FIO_REPS:-3}" ]; do
 			rep=$((rep + 1))
-			# alternate which mode goes first, against drift
-			modes="unshared shared"
-			[ $((rep % 2)) = 0 ] && modes="shared unshared"
-			for mode in $modes; do
+			for mode in $(rep_modes "$rep"); do
 				# shellcheck disable=SC2086
 				fio_mode "$mode" $ids || return 1
 			done

@@ -77,6 +77,21 @@ struct hot_list {
 };
 
 /* open every file of LIST (one path a line) and keep its size in pages */
+/* the next non-empty line of f, without its newline; 0 at the end */
+static size_t next_path(FILE *f, char *path, size_t size)
+{
+	size_t len;
+
+	while (fgets(path, size, f)) {
+		len = strlen(path);
+		if (len && path[len - 1] == '\n')
+			path[--len] = 0;
+		if (len)
+			return len;
+	}
+	return 0;
+}
+
 static int hot_open(const char *list, struct hot_list *l)
 {
 	char path[4096];
@@ -91,15 +106,10 @@ static int hot_open(const char *list, struct hot_list *l)
 	l->n = 0;
 	l->fd = NULL;
 	l->pages = NULL;
-	while (fgets(path, sizeof(path), f)) {
-		size_t len = strlen(path);
+	while (next_path(f, path, sizeof(path))) {
 		struct stat st;
 		int fd;
 
-		if (len && path[len - 1] == '\n')
-			path[--len] = 0;
-		if (!len)
-			continue;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &st)) {
 			perror(path);
@@ -276,15 +286,10 @@ int main(int argc, char **argv)
 	if (argc > 2 && !strcmp(argv[1], "-x"))
 		return run_timed(argv + 2);
 	t0 = now_ns();
-	while (fgets(path, sizeof(path), stdin)) {
-		size_t len = strlen(path);
+	while (next_path(stdin, path, sizeof(path))) {
 		ssize_t n;
 		int fd;
 
-		if (len && path[len - 1] == '\n')
-			path[--len] = 0;
-		if (!len)
-			continue;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			perror(path);
