@@ -125,11 +125,14 @@ umount_all() {
 # file_list DIR...: list the regular files under DIR... in /tmp/list,
 # and read every directory and inode from the root cgroup (directories
 # have page cache of their own), so that the readers' cgroup is charged
-# with regular file data only
+# with regular file data only.  stat_all stats each entry without
+# find -ls, whose owner names and formatted lines took 45 s a memory
+# run under TCG, against 1 s.
 file_list() {
 	find "$@" -type f >/tmp/list
-	find "$@" -ls >/dev/null
+	stat_all "$@"
 }
+stat_all() { find "$@" -printf '%s\n' >/dev/null; }
 
 # charged CMD...: run CMD (stdin /tmp/list) in a new memory cgroup; sets
 # OUT (its output) and FILE_BYTES (the cgroup's "file" page cache bytes)
@@ -236,7 +239,7 @@ scale_phase() {
 			find /tmp/mnt -type f >/tmp/list
 			cold=$(/tmp/reader -o </tmp/list)
 			warm=$(/tmp/reader -o </tmp/list)
-			find /tmp/mnt -ls >/dev/null
+			stat_all /tmp/mnt
 			charged /tmp/reader || return 1
 			result "\"phase\":\"scale\",\"n\":$n,\"mode\":\"$mode\"," \
 				"\"mount_ns\":$MOUNT_NS,\"files\":$(kv "$cold" files)," \
