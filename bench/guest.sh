@@ -56,15 +56,17 @@ disk_of() {
 	return 1
 }
 
-# image_dev ID I: print a block device of its own for mount I of image
-# ID (two mounts of one device would be one superblock): a dm-linear
-# device over the image's disk, or a loop device over its tmpfs copy
+# image_dev ID I [FIRST]: print a block device of its own for mount I of
+# image ID (two mounts of one device would be one superblock): with
+# FIRST=1 the image's own disk, else a dm-linear device over it; or a
+# loop device over its tmpfs copy
 image_dev() {
 	if [ "${DEVICE:-loop}" = loop ]; then
 		losetup -r -f --show "/tmp/img/$1.erofs"
 		return
 	fi
 	vd=$(disk_of "$1") || return 1
+	[ "${3:-}" = 1 ] && { echo "/dev/$vd"; return 0; }
 	dmsetup create --readonly "bench$2" \
 		--table "0 $(cat "/sys/block/$vd/size") linear /dev/$vd 0" || return 1
 	# no udev makes /dev/mapper/NAME; devtmpfs has /dev/dm-MINOR
@@ -94,13 +96,14 @@ mount_set() {
 		opts=${opts:+$opts,}$SHARE_OPTS
 	fi
 	: >/tmp/mounts
-	i=0
+	i=0 seen=' '
 	while [ "$i" -lt "$n" ]; do
 		k=$((i % $# + 1))
-		id=
+		id='' first=1
 		eval "id=\${$k}"
+		case $seen in *" $id "*) first=0 ;; *) seen="$seen$id " ;; esac
 		mkdir -p "/tmp/mnt/$i"
-		dev=$(image_dev "$id" "$i") || return 1
+		dev=$(image_dev "$id" "$i" "$first") || return 1
 		[ -n "${NO_WARMUP:-}" ] || cat "$dev" >/dev/null
 		echo "$dev /tmp/mnt/$i" >>/tmp/mounts
 		i=$((i + 1))
@@ -109,15 +112,22 @@ mount_set() {
 	MOUNT_NS=${out#*ns=}
 }
 
+# umount_all: unmount /tmp/mnt/*, then free the loop and dm devices
+# there are; one command each, as every one costs a second under TCG
 umount_all() {
+	mnts=$(awk '$2 ~ "^/tmp/mnt/" { print $2 }' /proc/mounts)
+	# shellcheck disable=SC2086	# one mount point a word
+	[ -z "$mnts" ] || umount $mnts || say "umount failed: $mnts"
 	for d in /tmp/mnt/*; do
-		[ -d "$d" ] || continue
-		mountpoint -q "$d" && { umount "$d" || say "umount $d failed"; }
-		rmdir "$d"
+		[ -d "$d" ] && { rmdir /tmp/mnt/*; break; }
 	done
-	losetup -D
-	for d in $(dmsetup ls 2>/dev/null | awk '$1 ~ /^bench/ { print $1 }'); do
-		dmsetup remove "$d"
+	for l in /sys/block/loop*/loop; do
+		[ -d "$l" ] && { losetup -D; break; }
+	done
+	for d in /sys/block/dm-*/dm/name; do
+		[ -f "$d" ] || continue
+		name=$(cat "$d")
+		case $name in bench*) dmsetup remove "$name" ;; esac
 	done
 	return 0
 }
@@ -333,6 +343,7 @@ hotread_phase() {
 	rm -f /tmp/img/hot-a.erofs /tmp/img/hot-b.erofs
 }
 
+# shellcheck disable=SC2154	# fio_files_*, sc, uc, sw, uw: set by eval
 # hot_fio REP FIRST: fio randread, 4 KiB psync, of the files of at least
 # 64 KiB in s1 vs u1, with the page cache kept (--invalidate=0; fio drops
 # it by default).  Each mode runs fio twice, HOT_READS/10 and then
