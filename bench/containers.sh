@@ -71,13 +71,15 @@ start_phase() {
 	done
 }
 
-# memory of N running containers, each on its own mount (the set's
+# memory of N running containers (the sets of MEM_SETS, as the memory
+# phase), each on its own mount (the set's
 # images cycled, mounted as the memory phase does: MEM_OPTS, metadata
 # read from the root cgroup), all in one fresh memory cgroup: file, anon
 # and file_mapped once every container is ready
 containers_phase() {
 	for set in $SETS; do
 		name=${set%%=*}
+		case " ${MEM_SETS:-$name} " in *" $name "*) ;; *) continue ;; esac
 		ids=$(echo "${set#*=}" | tr , ' ')
 		for n in ${CONTAINER_NS:-2 10}; do
 			for mode in unshared shared; do

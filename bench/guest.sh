@@ -9,6 +9,8 @@
 #   PHASES       any of: memory fio scale hotread start containers
 #   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
 #   MEM_NS       mount counts of the memory phase, e.g. "2 10"
+#   MEM_SETS     names of the sets the memory and containers phases run
+#                (all if empty)
 #   FIO_REPS     repetitions of every fio measurement (median reported)
 #   SCALE_IMAGE  ID of the image mounted 1, 10 and 50 times
 #   SCALE_NS     e.g. "1 10 50"
@@ -166,6 +168,7 @@ kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 memory_phase() {
 	for set in $SETS; do
 		name=${set%%=*}
+		case " ${MEM_SETS:-$name} " in *" $name "*) ;; *) continue ;; esac
 		ids=$(echo "${set#*=}" | tr , ' ')
 		for n in $MEM_NS; do
 			for mode in unshared shared; do

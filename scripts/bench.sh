@@ -34,6 +34,8 @@
 #   BENCH_PHASES     any of memory fio scale hotread start containers
 #                    [memory fio scale hotread]
 #   BENCH_MEM_NS     mount counts of the memory phase [2 10]
+#   BENCH_MEM_SETS   sets the memory and containers phases run, by name
+#                    (flat+lz4hc...) [all]
 #   BENCH_FIO_REPS   repetitions of each fio measurement, median reported [3]
 #   BENCH_SCALE_NS   [1 10 50]
 #   BENCH_SCALE_UNSHARED_MAX_MB  unshared scale runs up to this many MB of
@@ -236,6 +238,7 @@ MEM_OPTS=cache_strategy=disabled
 PHASES="$phases"
 SETS="${sets[*]}"
 MEM_NS="${BENCH_MEM_NS:-2 10}"
+MEM_SETS="${BENCH_MEM_SETS:-}"
 FIO_REPS=${BENCH_FIO_REPS:-3}
 SCALE_IMAGE=scale
 SCALE_NS="${BENCH_SCALE_NS:-1 10 50}"
