@@ -58,9 +58,9 @@ disk_of() {
 	return 1
 }
 
-# image_dev ID I [FIRST]: print a block device of its own for mount I of
+# image_dev ID I [WHOLE]: print a block device of its own for mount I of
 # image ID (two mounts of one device would be one superblock): with
-# FIRST=1 the image's own disk, else a dm-linear device over it; or a
+# WHOLE=1 the image's own disk, else a dm-linear device over it; or a
 # loop device over its tmpfs copy
 image_dev() {
 	if [ "${DEVICE:-loop}" = loop ]; then
@@ -98,14 +98,18 @@ mount_set() {
 		opts=${opts:+$opts,}$SHARE_OPTS
 	fi
 	: >/tmp/mounts
-	i=0 seen=' '
+	# an image mounted once is mounted from its own disk; one mounted
+	# more often from dm-linear devices only, as a dm device over a disk
+	# holds it and a mount of the disk itself would fail (EBUSY)
+	whole=0
+	[ "$n" -le $# ] && whole=1
+	i=0
 	while [ "$i" -lt "$n" ]; do
 		k=$((i % $# + 1))
-		id='' first=1
+		id=''
 		eval "id=\${$k}"
-		case $seen in *" $id "*) first=0 ;; *) seen="$seen$id " ;; esac
 		mkdir -p "/tmp/mnt/$i"
-		dev=$(image_dev "$id" "$i" "$first") || return 1
+		dev=$(image_dev "$id" "$i" "$whole") || return 1
 		[ -n "${NO_WARMUP:-}" ] || cat "$dev" >/dev/null
 		echo "$dev /tmp/mnt/$i" >>/tmp/mounts
 		i=$((i + 1))
@@ -128,8 +132,8 @@ umount_all() {
 	done
 	for d in /sys/block/dm-*/dm/name; do
 		[ -f "$d" ] || continue
-		name=$(cat "$d")
-		case $name in bench*) dmsetup remove "$name" ;; esac
+		dm_name=$(cat "$d")	# not $name: the phases' set name
+		case $dm_name in bench*) dmsetup remove "$dm_name" ;; esac
 	done
 	return 0
 }
