@@ -79,7 +79,7 @@ start_phase() {
 containers_phase() {
 	for set in $SETS; do
 		name=${set%%=*}
-		case " ${MEM_SETS:-$name} " in *" $name "*) ;; *) continue ;; esac
+		mem_set "$name" || continue
 		ids=$(echo "${set#*=}" | tr , ' ')
 		for n in ${CONTAINER_NS:-2 10}; do
 			for mode in unshared shared; do

@@ -7,7 +7,8 @@
 #   SHARE_OPTS   mount options that turn sharing on (domain_id=...)
 #   MEM_OPTS     mount options of every memory measurement
 #   PHASES       any of: memory fio scale hotread start containers
-#   SETS         "NAME=ID,ID[,ID...] ..." image sets (memory and fio)
+#   SETS         "NAME=ID,ID[,ID...] ..." image sets (every phase but
+#                scale and hotread)
 #   MEM_NS       mount counts of the memory phase, e.g. "2 10"
 #   MEM_SETS     names of the sets the memory and containers phases run
 #                (all if empty)
@@ -43,6 +44,8 @@ rep_modes() {
 	if [ $(($1 % 2)) = 0 ]; then echo "shared unshared"; else echo "unshared shared"; fi
 }
 result() { echo "BENCH-RESULT {$*}"; }
+# mem_set NAME: whether the memory and containers phases run set NAME
+mem_set() { case " ${MEM_SETS:-$1} " in *" $1 "*) return 0 ;; esac; return 1; }
 
 drop_caches() {
 	sync
@@ -172,7 +175,7 @@ kv() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 memory_phase() {
 	for set in $SETS; do
 		name=${set%%=*}
-		case " ${MEM_SETS:-$name} " in *" $name "*) ;; *) continue ;; esac
+		mem_set "$name" || continue
 		ids=$(echo "${set#*=}" | tr , ' ')
 		for n in $MEM_NS; do
 			for mode in unshared shared; do

@@ -76,7 +76,6 @@ struct hot_list {
 	long long *pages;	/* cumulative: pages of files 0..i */
 };
 
-/* open every file of LIST (one path a line) and keep its size in pages */
 /* the next non-empty line of f, without its newline; 0 at the end */
 static size_t next_path(FILE *f, char *path, size_t size)
 {
@@ -92,6 +91,7 @@ static size_t next_path(FILE *f, char *path, size_t size)
 	return 0;
 }
 
+/* open every file of LIST (one path a line) and keep its size in pages */
 static int hot_open(const char *list, struct hot_list *l)
 {
 	char path[4096];
